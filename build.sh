@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# BPE Playground build script.
+#   ./build.sh serve   install what is missing, build, and serve the page on http://127.0.0.1:8000
+#   ./build.sh test    install what is missing, build, and run every test
+#   ./build.sh bench   run the benchmarks beside the peers (see BENCHMARKS.md)
+#   ./build.sh build   install what is missing and build (native CLI, wasm, rank files)
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+WASM_BINDGEN_VERSION=0.2.129
+export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# ---- setup: idempotent installs -------------------------------------------
+setup_rust() {
+  rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
+    || { log "adding the wasm32 target"; rustup target add wasm32-unknown-unknown; }
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then
+    log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 3 minutes, once)"
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked
+  fi
+}
+
+setup_node() {
+  if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ]; then
+    log "installing npm packages (binaryen, playwright-core)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+setup_browser() {
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+    log "installing Debian's chromium and chromium-driver"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver
+  fi
+}
+
+# ---- build -----------------------------------------------------------------
+# Rank files come from the tiktoken-rs crate's assets (a registry package).
+copy_vocab() {
+  mkdir -p www/vocab
+  local dir
+  dir=$(cargo metadata --format-version 1 2>/dev/null | python3 -c '
+import json, sys, os
+m = json.load(sys.stdin)
+p = [p for p in m["packages"] if p["name"] == "tiktoken-rs"][0]
+print(os.path.join(os.path.dirname(p["manifest_path"]), "assets"))')
+  for name in r50k_base p50k_base cl100k_base o200k_base; do
+    cmp -s "$dir/$name.tiktoken" "www/vocab/$name.tiktoken" || cp "$dir/$name.tiktoken" "www/vocab/$name.tiktoken"
+  done
+}
+
+build_native() {
+  log "building the native CLI"
+  cargo build --release --bin bpe-playground
+}
+
+build_wasm() {
+  log "building the wasm module"
+  cargo build --lib --profile wasm --target wasm32-unknown-unknown
+  wasm-bindgen --target web --remove-name-section --out-dir www/pkg \
+    target/wasm32-unknown-unknown/wasm/bpe_playground.wasm
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    -o www/pkg/bpe_playground_bg.wasm www/pkg/bpe_playground_bg.wasm
+}
+
+build_all() {
+  setup_rust
+  setup_node
+  copy_vocab
+  build_native
+  build_wasm
+}
+
+# ---- entries -----------------------------------------------------------------
+cmd=${1:-serve}
+case "$cmd" in
+  build)
+    build_all
+    ;;
+  serve)
+    build_all
+    port=${PORT:-8000}
+    log "serving the page on http://127.0.0.1:$port/ (Ctrl-C to stop)"
+    exec python3 -m http.server "$port" --bind 127.0.0.1 --directory www
+    ;;
+  test)
+    setup_browser
+    build_all
+    log "cargo fmt --check and clippy"
+    cargo fmt --check
+    cargo clippy --all-targets -- -D warnings
+    log "native tests"
+    cargo test --release
+    log "browser end-to-end tests"
+    node --test tests/e2e/
+    ;;
+  *)
+    echo "usage: ./build.sh [serve|test|bench|build]" >&2
+    exit 2
+    ;;
+esac

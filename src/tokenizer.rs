@@ -1,0 +1,645 @@
+//! The tokenizer: vocabulary, merge rule, split pattern and special tokens,
+//! with encode, decode and per-token introspection.
+//!
+//! ```
+//! use bpe_playground::{train, AllowedSpecial, Pattern, Tokenizer};
+//! let corpus = "the cat sat on the mat with the hat";
+//! let trained = train(corpus.as_bytes(), 270, &Pattern::Gpt4, |_, _| true).unwrap();
+//! let tok = Tokenizer::from_trained("toy", &trained, vec![]).unwrap();
+//! let enc = tok.encode("the hat", &AllowedSpecial::None).unwrap();
+//! assert_eq!(tok.decode(&enc.ids).unwrap(), "the hat");
+//! assert_eq!(enc.ends.last(), Some(&7)); // byte spans cover the input
+//! ```
+
+use crate::encode::{merge_chunk, MergeRule};
+use crate::error::{Error, Result};
+use crate::pretokenize::{Pattern, Splitter};
+use crate::train::{Trained, MIN_VOCAB_SIZE};
+use std::collections::{HashMap, HashSet};
+
+/// Which special tokens `encode` recognises (minbpe's and tiktoken's choices).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllowedSpecial {
+    /// Every registered special token.
+    All,
+    /// None: special-token text is encoded as ordinary text.
+    None,
+    /// None, and special-token text in the input is an error.
+    NoneRaise,
+    /// Only these; any other registered special token in the text is an error.
+    Set(HashSet<String>),
+}
+
+impl AllowedSpecial {
+    /// Parses `all`, `none` or `none_raise`.
+    pub fn parse(s: &str) -> Result<AllowedSpecial> {
+        match s {
+            "all" => Ok(AllowedSpecial::All),
+            "none" => Ok(AllowedSpecial::None),
+            "none_raise" => Ok(AllowedSpecial::NoneRaise),
+            other => Err(Error::InvalidSpecial(format!(
+                "allowed special must be all, none or none_raise, not {other:?}"
+            ))),
+        }
+    }
+}
+
+/// The result of encoding: ids and each token's byte span in the input.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Encoding {
+    pub ids: Vec<u32>,
+    /// Byte offset where each token starts in the input.
+    pub starts: Vec<u32>,
+    /// Byte offset where each token ends (exclusive).
+    pub ends: Vec<u32>,
+}
+
+/// Everything a page needs to explain one token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub id: u32,
+    pub bytes: Vec<u8>,
+    /// Merge priority: lower merges first. `None` for special tokens.
+    pub rank: Option<u32>,
+    /// The two tokens this one was merged from; `None` for bytes and specials.
+    pub parents: Option<(u32, u32)>,
+    pub special: bool,
+}
+
+type Pair = (u32, u32);
+
+/// How adjacent tokens merge.
+#[derive(Debug, Clone)]
+pub(crate) enum Model {
+    /// Explicit merges (minbpe, Hugging Face): pair → (rank, merged id), and
+    /// the merges in rank order.
+    Merges {
+        pairs: HashMap<Pair, (u32, u32)>,
+        order: Vec<(Pair, u32)>,
+        /// Corpus count of each merge when it was learned (trained vocabularies).
+        counts: Option<Vec<u64>>,
+    },
+    /// Byte strings with ranks (tiktoken): two neighbours merge when their
+    /// concatenation is a token; the rank is the id.
+    Ranks { ranks: HashMap<Box<[u8]>, u32> },
+}
+
+impl MergeRule for Model {
+    #[inline]
+    fn merge(&self, left: u32, right: u32, bytes: &[u8]) -> Option<(u32, u32)> {
+        match self {
+            Model::Merges { pairs, .. } => pairs.get(&(left, right)).copied(),
+            Model::Ranks { ranks } => ranks.get(bytes).map(|&r| (r, r)),
+        }
+    }
+}
+
+/// A rule that only allows merges ranked below `limit`.
+struct Limited<'a>(&'a Model, u32);
+impl MergeRule for Limited<'_> {
+    fn merge(&self, left: u32, right: u32, bytes: &[u8]) -> Option<(u32, u32)> {
+        self.0
+            .merge(left, right, bytes)
+            .filter(|&(rank, _)| rank < self.1)
+    }
+}
+
+/// A byte-level BPE tokenizer.
+#[derive(Debug, Clone)]
+pub struct Tokenizer {
+    name: String,
+    splitter: Splitter,
+    /// Bytes of every ordinary token, indexed by id (`None` for gaps).
+    vocab: Vec<Option<Box<[u8]>>>,
+    byte_ids: [u32; 256],
+    model: Model,
+    /// Special tokens in registration order.
+    special: Vec<(String, u32)>,
+    special_ids: HashMap<u32, usize>,
+}
+
+impl Tokenizer {
+    /// A tokenizer from minbpe-style merges: merge `i` makes id `256 + i`.
+    pub fn from_merges(
+        name: &str,
+        pattern: &Pattern,
+        merges: &[Pair],
+        special: Vec<(String, u32)>,
+    ) -> Result<Tokenizer> {
+        let mut vocab: Vec<Option<Box<[u8]>>> =
+            (0..=255u8).map(|b| Some(vec![b].into_boxed_slice())).collect();
+        let mut pairs = HashMap::with_capacity(merges.len());
+        let mut order = Vec::with_capacity(merges.len());
+        for (i, &(a, b)) in merges.iter().enumerate() {
+            let id = (MIN_VOCAB_SIZE + i) as u32;
+            let (Some(Some(x)), Some(Some(y))) = (vocab.get(a as usize), vocab.get(b as usize))
+            else {
+                return Err(Error::Format {
+                    format: "merges",
+                    message: format!("merge {i} ({a} {b}) uses an id that does not exist yet"),
+                });
+            };
+            let bytes = [&x[..], &y[..]].concat().into_boxed_slice();
+            vocab.push(Some(bytes));
+            pairs.insert((a, b), (id, id));
+            order.push(((a, b), id));
+        }
+        let model = Model::Merges {
+            pairs,
+            order,
+            counts: None,
+        };
+        Tokenizer::assemble(name, pattern, vocab, std::array::from_fn(|i| i as u32), model, special)
+    }
+
+    /// A tokenizer from a training result.
+    pub fn from_trained(
+        name: &str,
+        trained: &Trained,
+        special: Vec<(String, u32)>,
+    ) -> Result<Tokenizer> {
+        let pairs: Vec<Pair> = trained.merges.iter().map(|m| m.pair).collect();
+        let mut tok = Tokenizer::from_merges(name, &trained.pattern, &pairs, special)?;
+        if let Model::Merges { counts, .. } = &mut tok.model {
+            *counts = Some(trained.merges.iter().map(|m| m.count).collect());
+        }
+        Ok(tok)
+    }
+
+    /// A tokenizer from tiktoken-style ranks: every byte string with its rank,
+    /// which is also its id. All 256 single bytes must be present.
+    pub fn from_ranks(
+        name: &str,
+        pattern: &Pattern,
+        ranks: Vec<(Vec<u8>, u32)>,
+        special: Vec<(String, u32)>,
+    ) -> Result<Tokenizer> {
+        let max = ranks.iter().map(|r| r.1).max().map_or(0, |m| m as usize + 1);
+        let mut vocab: Vec<Option<Box<[u8]>>> = vec![None; max];
+        let mut map = HashMap::with_capacity(ranks.len());
+        let mut byte_ids = [u32::MAX; 256];
+        for (bytes, rank) in ranks {
+            if bytes.is_empty() {
+                return Err(Error::Format {
+                    format: "tiktoken",
+                    message: format!("rank {rank} has an empty token"),
+                });
+            }
+            if bytes.len() == 1 {
+                byte_ids[bytes[0] as usize] = rank;
+            }
+            let bytes = bytes.into_boxed_slice();
+            if vocab[rank as usize].replace(bytes.clone()).is_some() {
+                return Err(Error::Format {
+                    format: "tiktoken",
+                    message: format!("rank {rank} appears twice"),
+                });
+            }
+            if map.insert(bytes, rank).is_some() {
+                return Err(Error::Format {
+                    format: "tiktoken",
+                    message: format!("the token of rank {rank} appears twice"),
+                });
+            }
+        }
+        if let Some(b) = byte_ids.iter().position(|&r| r == u32::MAX) {
+            return Err(Error::Format {
+                format: "tiktoken",
+                message: format!("byte 0x{b:02X} has no token, so some text could not be encoded"),
+            });
+        }
+        let model = Model::Ranks { ranks: map };
+        Tokenizer::assemble(name, pattern, vocab, byte_ids, model, special)
+    }
+
+    pub(crate) fn assemble(
+        name: &str,
+        pattern: &Pattern,
+        vocab: Vec<Option<Box<[u8]>>>,
+        byte_ids: [u32; 256],
+        model: Model,
+        special: Vec<(String, u32)>,
+    ) -> Result<Tokenizer> {
+        let mut special_ids = HashMap::new();
+        let mut seen = HashSet::new();
+        for (i, (text, id)) in special.iter().enumerate() {
+            if text.is_empty() {
+                return Err(Error::InvalidSpecial("a special token cannot be empty".into()));
+            }
+            if !seen.insert(text.as_str()) {
+                return Err(Error::InvalidSpecial(format!("{text:?} is given twice")));
+            }
+            if matches!(vocab.get(*id as usize), Some(Some(_))) {
+                return Err(Error::InvalidSpecial(format!(
+                    "{text:?} has id {id}, which is already an ordinary token"
+                )));
+            }
+            if special_ids.insert(*id, i).is_some() {
+                return Err(Error::InvalidSpecial(format!("id {id} is used twice")));
+            }
+        }
+        Ok(Tokenizer {
+            name: name.to_string(),
+            splitter: pattern.splitter()?,
+            vocab,
+            byte_ids,
+            model,
+            special,
+            special_ids,
+        })
+    }
+
+    /// The tokenizer's name (e.g. `cl100k_base`, or a toy vocabulary's name).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Renames the tokenizer.
+    pub fn set_name(&mut self, name: &str) {
+        self.name = name.to_string();
+    }
+
+    /// The split pattern.
+    pub fn pattern(&self) -> &Pattern {
+        self.splitter.pattern()
+    }
+
+    /// The compiled split pattern (for showing chunks).
+    pub fn splitter(&self) -> &Splitter {
+        &self.splitter
+    }
+
+    /// Special tokens in registration order.
+    pub fn special_tokens(&self) -> &[(String, u32)] {
+        &self.special
+    }
+
+    /// One more than the largest id, special tokens included.
+    pub fn vocab_size(&self) -> usize {
+        let special_max = self.special.iter().map(|s| s.1 as usize + 1).max();
+        self.vocab.len().max(special_max.unwrap_or(0))
+    }
+
+    /// Number of ordinary tokens (bytes and merges).
+    pub fn ordinary_count(&self) -> usize {
+        self.vocab.iter().filter(|t| t.is_some()).count()
+    }
+
+    /// True if this tokenizer was built from explicit merges (minbpe, HF).
+    pub fn has_explicit_merges(&self) -> bool {
+        matches!(self.model, Model::Merges { .. })
+    }
+
+    /// The bytes of an ordinary or special token.
+    pub fn token_bytes(&self, id: u32) -> Result<&[u8]> {
+        if let Some(Some(b)) = self.vocab.get(id as usize) {
+            return Ok(b);
+        }
+        match self.special_ids.get(&id) {
+            Some(&i) => Ok(self.special[i].0.as_bytes()),
+            None => Err(Error::UnknownId(id)),
+        }
+    }
+
+    /// True if `id` is a special token.
+    pub fn is_special(&self, id: u32) -> bool {
+        self.special_ids.contains_key(&id)
+    }
+
+    /// Encodes `text`; special tokens are recognised as `allowed` says.
+    pub fn encode(&self, text: &str, allowed: &AllowedSpecial) -> Result<Encoding> {
+        self.encode_limited(text, allowed, None)
+    }
+
+    /// Encodes `text` ignoring special tokens (all text is ordinary).
+    pub fn encode_ordinary(&self, text: &str) -> Result<Vec<u32>> {
+        Ok(self.encode(text, &AllowedSpecial::None)?.ids)
+    }
+
+    /// Encodes using only merges of rank below `max_rank` (`None`: all).
+    /// With [`Tokenizer::merge_rank_limit`] this replays the first k merges.
+    pub fn encode_limited(
+        &self,
+        text: &str,
+        allowed: &AllowedSpecial,
+        max_rank: Option<u32>,
+    ) -> Result<Encoding> {
+        self.check_disallowed(text, allowed)?;
+        let mut enc = Encoding::default();
+        let mut rest = 0;
+        for (start, end, id) in self.find_allowed_special(text, allowed) {
+            self.encode_ordinary_into(&text[rest..start], rest, max_rank, &mut enc)?;
+            enc.ids.push(id);
+            enc.starts.push(start as u32);
+            enc.ends.push(end as u32);
+            rest = end;
+        }
+        self.encode_ordinary_into(&text[rest..], rest, max_rank, &mut enc)?;
+        Ok(enc)
+    }
+
+    fn encode_ordinary_into(
+        &self,
+        text: &str,
+        offset: usize,
+        max_rank: Option<u32>,
+        enc: &mut Encoding,
+    ) -> Result<()> {
+        let bytes = text.as_bytes();
+        let mut starts = Vec::new();
+        self.splitter.for_each_chunk(text, |r| {
+            let chunk = &bytes[r.clone()];
+            starts.clear();
+            match max_rank {
+                None => merge_chunk(chunk, &self.byte_ids, &self.model, &mut enc.ids, &mut starts),
+                Some(limit) => merge_chunk(
+                    chunk,
+                    &self.byte_ids,
+                    &Limited(&self.model, limit),
+                    &mut enc.ids,
+                    &mut starts,
+                ),
+            }
+            let base = (offset + r.start) as u32;
+            let end = (offset + r.end) as u32;
+            for (i, &s) in starts.iter().enumerate() {
+                enc.starts.push(base + s);
+                enc.ends.push(starts.get(i + 1).map_or(end, |&n| base + n));
+            }
+        })
+    }
+
+    fn check_disallowed(&self, text: &str, allowed: &AllowedSpecial) -> Result<()> {
+        let disallowed = |s: &str| match allowed {
+            AllowedSpecial::All | AllowedSpecial::None => false,
+            AllowedSpecial::NoneRaise => true,
+            AllowedSpecial::Set(set) => !set.contains(s),
+        };
+        match self
+            .special
+            .iter()
+            .find(|(s, _)| disallowed(s) && text.contains(s.as_str()))
+        {
+            Some((s, _)) => Err(Error::DisallowedSpecial(s.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// Allowed special tokens in `text`: leftmost first, the longest at a
+    /// position, never overlapping. O(n × s) for s special tokens.
+    fn find_allowed_special(&self, text: &str, allowed: &AllowedSpecial) -> Vec<(usize, usize, u32)> {
+        let candidates: Vec<&(String, u32)> = self
+            .special
+            .iter()
+            .filter(|(s, _)| match allowed {
+                AllowedSpecial::All => true,
+                AllowedSpecial::Set(set) => set.contains(s),
+                AllowedSpecial::None | AllowedSpecial::NoneRaise => false,
+            })
+            .collect();
+        let mut found = Vec::new();
+        if candidates.is_empty() {
+            return found;
+        }
+        // Next occurrence of each candidate at or after `pos`.
+        let mut next: Vec<Option<usize>> = candidates.iter().map(|(s, _)| text.find(s.as_str())).collect();
+        let mut pos = 0;
+        loop {
+            let best = (0..candidates.len())
+                .filter_map(|i| next[i].map(|at| (at, usize::MAX - candidates[i].0.len(), i)))
+                .min();
+            let Some((at, _, i)) = best else { break };
+            let end = at + candidates[i].0.len();
+            found.push((at, end, candidates[i].1));
+            pos = end;
+            for (j, n) in next.iter_mut().enumerate() {
+                if matches!(n, Some(at) if *at < pos) {
+                    *n = text[pos..].find(candidates[j].0.as_str()).map(|k| k + pos);
+                }
+            }
+        }
+        found
+    }
+
+    /// Decodes ids to bytes, losslessly. Errors on an unknown id.
+    pub fn decode_bytes(&self, ids: &[u32]) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(ids.len() * 4);
+        for &id in ids {
+            out.extend_from_slice(self.token_bytes(id)?);
+        }
+        Ok(out)
+    }
+
+    /// Decodes ids to text; invalid UTF-8 becomes U+FFFD (as minbpe does).
+    pub fn decode(&self, ids: &[u32]) -> Result<String> {
+        Ok(String::from_utf8_lossy(&self.decode_bytes(ids)?).into_owned())
+    }
+
+    /// The rank of an ordinary token (its merge priority).
+    pub fn rank(&self, id: u32) -> Option<u32> {
+        let bytes = match self.vocab.get(id as usize) {
+            Some(Some(b)) => b,
+            _ => return None,
+        };
+        match &self.model {
+            Model::Ranks { .. } => Some(id),
+            Model::Merges { pairs, .. } if bytes.len() == 1 && self.byte_ids[bytes[0] as usize] == id => {
+                let _ = pairs;
+                Some(id)
+            }
+            Model::Merges { .. } => self.merge_of(id).map(|m| m.1),
+        }
+    }
+
+    /// The pair an explicit-merge token was made from, and its rank.
+    fn merge_of(&self, id: u32) -> Option<(Pair, u32)> {
+        let Model::Merges { order, pairs, .. } = &self.model else {
+            return None;
+        };
+        // Ids of minbpe merges are 256 + index; others need a search.
+        let guess = (id as usize).checked_sub(MIN_VOCAB_SIZE);
+        if let Some(&(pair, new)) = guess.and_then(|i| order.get(i)) {
+            if new == id {
+                return Some((pair, pairs[&pair].0));
+            }
+        }
+        order
+            .iter()
+            .find(|(_, new)| *new == id)
+            .map(|&(pair, _)| (pair, pairs[&pair].0))
+    }
+
+    /// The two tokens `id` was merged from. For tiktoken ranks this replays
+    /// BPE on the token's bytes with only lower-ranked merges (as minbpe's
+    /// `recover_merges` does).
+    pub fn parents(&self, id: u32) -> Option<(u32, u32)> {
+        let bytes = match self.vocab.get(id as usize) {
+            Some(Some(b)) if b.len() > 1 => b,
+            _ => return None,
+        };
+        match &self.model {
+            Model::Merges { .. } => self.merge_of(id).map(|m| m.0),
+            Model::Ranks { .. } => {
+                let (mut ids, mut starts) = (Vec::new(), Vec::new());
+                merge_chunk(bytes, &self.byte_ids, &Limited(&self.model, id), &mut ids, &mut starts);
+                match ids[..] {
+                    [a, b] => Some((a, b)),
+                    _ => None,
+                }
+            }
+        }
+    }
+
+    /// Bytes, rank, parents and kind of a token.
+    pub fn token_info(&self, id: u32) -> Result<TokenInfo> {
+        let bytes = self.token_bytes(id)?.to_vec();
+        let special = self.is_special(id);
+        Ok(TokenInfo {
+            id,
+            bytes,
+            rank: if special { None } else { self.rank(id) },
+            parents: if special { None } else { self.parents(id) },
+            special,
+        })
+    }
+
+    /// All merges in rank order as `(left, right, new)`. For tiktoken ranks
+    /// they are recovered from the ranks (O(vocab × token length²)).
+    pub fn merges(&self) -> Vec<(u32, u32, u32)> {
+        match &self.model {
+            Model::Merges { order, .. } => order.iter().map(|&((a, b), n)| (a, b, n)).collect(),
+            Model::Ranks { .. } => (0..self.vocab.len() as u32)
+                .filter_map(|id| self.parents(id).map(|(a, b)| (a, b, id)))
+                .collect(),
+        }
+    }
+
+    /// Corpus count of each merge when it was learned, for trained vocabularies.
+    pub fn merge_counts(&self) -> Option<&[u64]> {
+        match &self.model {
+            Model::Merges { counts, .. } => counts.as_deref(),
+            Model::Ranks { .. } => None,
+        }
+    }
+
+    /// The `max_rank` for [`Tokenizer::encode_limited`] that allows exactly the
+    /// first `k` merges (single bytes are always allowed).
+    pub fn merge_rank_limit(&self, k: usize) -> u32 {
+        match &self.model {
+            Model::Merges { order, pairs, .. } => order
+                .get(k)
+                .map_or(u32::MAX, |(pair, _)| pairs[pair].0),
+            Model::Ranks { .. } => {
+                let mut multi = self
+                    .vocab
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| matches!(b, Some(b) if b.len() > 1))
+                    .map(|(i, _)| i as u32);
+                multi.nth(k).unwrap_or(u32::MAX)
+            }
+        }
+    }
+
+    /// Number of merges (multi-byte ordinary tokens).
+    pub fn merge_count(&self) -> usize {
+        match &self.model {
+            Model::Merges { order, .. } => order.len(),
+            Model::Ranks { .. } => self
+                .vocab
+                .iter()
+                .filter(|b| matches!(b, Some(b) if b.len() > 1))
+                .count(),
+        }
+    }
+
+    /// Ordinary tokens as `(bytes, id)` in id order (for writing files).
+    pub fn ordinary_tokens(&self) -> impl Iterator<Item = (&[u8], u32)> {
+        self.vocab
+            .iter()
+            .enumerate()
+            .filter_map(|(i, b)| b.as_deref().map(|b| (b, i as u32)))
+    }
+
+    pub(crate) fn model(&self) -> &Model {
+        &self.model
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toy() -> Tokenizer {
+        // "ab" -> 256, "abab"? no: (256, 256) -> 257
+        Tokenizer::from_merges(
+            "toy",
+            &Pattern::None,
+            &[(97, 98), (256, 256)],
+            vec![("<|end|>".into(), 300)],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn encode_decode_with_offsets() {
+        let t = toy();
+        let e = t.encode("ababab", &AllowedSpecial::None).unwrap();
+        assert_eq!(e.ids, vec![257, 256]);
+        assert_eq!(e.starts, vec![0, 4]);
+        assert_eq!(e.ends, vec![4, 6]);
+        assert_eq!(t.decode(&e.ids).unwrap(), "ababab");
+    }
+
+    #[test]
+    fn special_token_modes() {
+        let t = toy();
+        let text = "ab<|end|>ab";
+        let all = t.encode(text, &AllowedSpecial::All).unwrap();
+        assert_eq!(all.ids, vec![256, 300, 256]);
+        assert_eq!((all.starts[1], all.ends[1]), (2, 9));
+        let none = t.encode(text, &AllowedSpecial::None).unwrap();
+        assert!(!none.ids.contains(&300));
+        assert_eq!(t.decode(&none.ids).unwrap(), text);
+        assert_eq!(
+            t.encode(text, &AllowedSpecial::NoneRaise).unwrap_err(),
+            Error::DisallowedSpecial("<|end|>".into())
+        );
+        let set = AllowedSpecial::Set(HashSet::new());
+        assert!(t.encode(text, &set).is_err());
+    }
+
+    #[test]
+    fn unknown_id_is_named() {
+        assert_eq!(toy().decode(&[97, 999]).unwrap_err(), Error::UnknownId(999));
+    }
+
+    #[test]
+    fn lossy_and_lossless_decode() {
+        let t = toy();
+        assert_eq!(t.decode(&[0xE2, 0x82]).unwrap(), "\u{FFFD}");
+        assert_eq!(t.decode_bytes(&[0xE2, 0x82]).unwrap(), vec![0xE2, 0x82]);
+    }
+
+    #[test]
+    fn introspection() {
+        let t = toy();
+        let info = t.token_info(257).unwrap();
+        assert_eq!(info.bytes, b"abab");
+        assert_eq!(info.parents, Some((256, 256)));
+        assert_eq!(info.rank, Some(257));
+        assert!(t.token_info(300).unwrap().special);
+        assert_eq!(t.merge_rank_limit(1), 257);
+        let e = t
+            .encode_limited("abab", &AllowedSpecial::None, Some(t.merge_rank_limit(1)))
+            .unwrap();
+        assert_eq!(e.ids, vec![256, 256]);
+    }
+
+    #[test]
+    fn special_colliding_with_a_token_is_an_error() {
+        let err = Tokenizer::from_merges("t", &Pattern::None, &[(97, 98)], vec![("x".into(), 256)])
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidSpecial(_)));
+    }
+}
