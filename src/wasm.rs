@@ -1,0 +1,1 @@
+//! The wasm-bindgen facade: the only module that knows about JavaScript.
