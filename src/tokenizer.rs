@@ -116,6 +116,9 @@ pub struct Tokenizer {
     /// Special tokens in registration order.
     special: Vec<(String, u32)>,
     special_ids: HashMap<u32, usize>,
+    /// Chunks emitted whole as one id without merging (Hugging Face's
+    /// `ignore_merges`); consulted only when no rank limit is given.
+    pub(crate) whole_chunks: Option<HashMap<Box<[u8]>, u32>>,
 }
 
 impl Tokenizer {
@@ -246,6 +249,7 @@ impl Tokenizer {
             model,
             special,
             special_ids,
+            whole_chunks: None,
         })
     }
 
@@ -350,7 +354,15 @@ impl Tokenizer {
         self.splitter.for_each_chunk(text, |r| {
             let chunk = &bytes[r.clone()];
             starts.clear();
+            let whole = match (&self.whole_chunks, max_rank) {
+                (Some(map), None) => map.get(chunk).copied(),
+                _ => None,
+            };
             match max_rank {
+                _ if whole.is_some() => {
+                    enc.ids.extend(whole);
+                    starts.push(0);
+                }
                 None => merge_chunk(chunk, &self.byte_ids, &self.model, &mut enc.ids, &mut starts),
                 Some(limit) => merge_chunk(
                     chunk,
