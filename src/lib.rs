@@ -26,6 +26,7 @@
 
 pub mod encode;
 pub mod error;
+pub mod fastsplit;
 pub mod formats;
 pub mod pretokenize;
 pub mod pretrained;

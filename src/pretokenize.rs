@@ -15,6 +15,7 @@
 //! [fancy-regex]: https://docs.rs/fancy-regex
 
 use crate::error::{Error, Result};
+use crate::fastsplit;
 use std::ops::Range;
 
 /// minbpe's GPT-2 split pattern.
@@ -134,7 +135,20 @@ impl Pattern {
         Ok(Splitter {
             pattern: self.clone(),
             regex,
+            fast: self.fast_kind(),
         })
+    }
+
+    /// The hand-written splitter for a built-in pattern, if there is one.
+    fn fast_kind(&self) -> Option<fastsplit::Kind> {
+        match self {
+            Pattern::Gpt2 => Some(fastsplit::Kind::Gpt2),
+            Pattern::Gpt4 => Some(fastsplit::Kind::Gpt4),
+            Pattern::R50k => Some(fastsplit::Kind::R50k),
+            Pattern::Cl100k => Some(fastsplit::Kind::Cl100k),
+            Pattern::O200k => Some(fastsplit::Kind::O200k),
+            Pattern::None | Pattern::Custom(_) => None,
+        }
     }
 }
 
@@ -149,10 +163,16 @@ fn compile(pattern: &str) -> Result<fancy_regex::Regex> {
 }
 
 /// A compiled split pattern.
+///
+/// Built-in patterns split with the hand-written, linear-time splitters of
+/// [`crate::fastsplit`], which produce exactly the chunks of the regex;
+/// [`Splitter::regex_only`] and [`Splitter::for_each_chunk_regex`] force the
+/// regex (for tests and benchmarks).
 #[derive(Debug, Clone)]
 pub struct Splitter {
     pattern: Pattern,
     regex: Option<fancy_regex::Regex>,
+    fast: Option<fastsplit::Kind>,
 }
 
 impl Splitter {
@@ -167,7 +187,24 @@ impl Splitter {
     /// skipped, exactly as `re.findall` in minbpe skips it. Time is linear in
     /// the text for the built-in patterns; a custom pattern that backtracks
     /// too much stops with [`Error::PatternFailed`].
-    pub fn for_each_chunk(&self, text: &str, mut f: impl FnMut(Range<usize>)) -> Result<()> {
+    pub fn for_each_chunk(&self, text: &str, f: impl FnMut(Range<usize>)) -> Result<()> {
+        if let Some(kind) = self.fast {
+            kind.for_each_chunk(text, f);
+            return Ok(());
+        }
+        self.for_each_chunk_regex(text, f)
+    }
+
+    /// This splitter with the hand-written fast path switched off, so that
+    /// every split runs the regex (for tests and benchmarks).
+    pub fn regex_only(mut self) -> Splitter {
+        self.fast = None;
+        self
+    }
+
+    /// Like [`Splitter::for_each_chunk`], but always with fancy-regex, even
+    /// for a built-in pattern (for tests and benchmarks).
+    pub fn for_each_chunk_regex(&self, text: &str, mut f: impl FnMut(Range<usize>)) -> Result<()> {
         let Some(regex) = &self.regex else {
             if !text.is_empty() {
                 f(0..text.len());
