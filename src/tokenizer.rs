@@ -129,8 +129,9 @@ impl Tokenizer {
         merges: &[Pair],
         special: Vec<(String, u32)>,
     ) -> Result<Tokenizer> {
-        let mut vocab: Vec<Option<Box<[u8]>>> =
-            (0..=255u8).map(|b| Some(vec![b].into_boxed_slice())).collect();
+        let mut vocab: Vec<Option<Box<[u8]>>> = (0..=255u8)
+            .map(|b| Some(vec![b].into_boxed_slice()))
+            .collect();
         let mut pairs = HashMap::with_capacity(merges.len());
         let mut order = Vec::with_capacity(merges.len());
         for (i, &(a, b)) in merges.iter().enumerate() {
@@ -152,7 +153,14 @@ impl Tokenizer {
             order,
             counts: None,
         };
-        Tokenizer::assemble(name, pattern, vocab, std::array::from_fn(|i| i as u32), model, special)
+        Tokenizer::assemble(
+            name,
+            pattern,
+            vocab,
+            std::array::from_fn(|i| i as u32),
+            model,
+            special,
+        )
     }
 
     /// A tokenizer from a training result.
@@ -177,7 +185,11 @@ impl Tokenizer {
         ranks: Vec<(Vec<u8>, u32)>,
         special: Vec<(String, u32)>,
     ) -> Result<Tokenizer> {
-        let max = ranks.iter().map(|r| r.1).max().map_or(0, |m| m as usize + 1);
+        let max = ranks
+            .iter()
+            .map(|r| r.1)
+            .max()
+            .map_or(0, |m| m as usize + 1);
         let mut vocab: Vec<Option<Box<[u8]>>> = vec![None; max];
         let mut map = HashMap::with_capacity(ranks.len());
         let mut byte_ids = [u32::MAX; 256];
@@ -227,7 +239,9 @@ impl Tokenizer {
         let mut seen = HashSet::new();
         for (i, (text, id)) in special.iter().enumerate() {
             if text.is_empty() {
-                return Err(Error::InvalidSpecial("a special token cannot be empty".into()));
+                return Err(Error::InvalidSpecial(
+                    "a special token cannot be empty".into(),
+                ));
             }
             if !seen.insert(text.as_str()) {
                 return Err(Error::InvalidSpecial(format!("{text:?} is given twice")));
@@ -363,7 +377,13 @@ impl Tokenizer {
                     enc.ids.extend(whole);
                     starts.push(0);
                 }
-                None => merge_chunk(chunk, &self.byte_ids, &self.model, &mut enc.ids, &mut starts),
+                None => merge_chunk(
+                    chunk,
+                    &self.byte_ids,
+                    &self.model,
+                    &mut enc.ids,
+                    &mut starts,
+                ),
                 Some(limit) => merge_chunk(
                     chunk,
                     &self.byte_ids,
@@ -399,7 +419,11 @@ impl Tokenizer {
 
     /// Allowed special tokens in `text`: leftmost first, the longest at a
     /// position, never overlapping. O(n × s) for s special tokens.
-    fn find_allowed_special(&self, text: &str, allowed: &AllowedSpecial) -> Vec<(usize, usize, u32)> {
+    fn find_allowed_special(
+        &self,
+        text: &str,
+        allowed: &AllowedSpecial,
+    ) -> Vec<(usize, usize, u32)> {
         let candidates: Vec<&(String, u32)> = self
             .special
             .iter()
@@ -414,8 +438,10 @@ impl Tokenizer {
             return found;
         }
         // Next occurrence of each candidate at or after `pos`.
-        let mut next: Vec<Option<usize>> = candidates.iter().map(|(s, _)| text.find(s.as_str())).collect();
-        let mut pos = 0;
+        let mut next: Vec<Option<usize>> = candidates
+            .iter()
+            .map(|(s, _)| text.find(s.as_str()))
+            .collect();
         loop {
             let best = (0..candidates.len())
                 .filter_map(|i| next[i].map(|at| (at, usize::MAX - candidates[i].0.len(), i)))
@@ -423,10 +449,9 @@ impl Tokenizer {
             let Some((at, _, i)) = best else { break };
             let end = at + candidates[i].0.len();
             found.push((at, end, candidates[i].1));
-            pos = end;
             for (j, n) in next.iter_mut().enumerate() {
-                if matches!(n, Some(at) if *at < pos) {
-                    *n = text[pos..].find(candidates[j].0.as_str()).map(|k| k + pos);
+                if matches!(n, Some(at) if *at < end) {
+                    *n = text[end..].find(candidates[j].0.as_str()).map(|k| k + end);
                 }
             }
         }
@@ -455,8 +480,8 @@ impl Tokenizer {
         };
         match &self.model {
             Model::Ranks { .. } => Some(id),
-            Model::Merges { pairs, .. } if bytes.len() == 1 && self.byte_ids[bytes[0] as usize] == id => {
-                let _ = pairs;
+            // Single bytes come before every merge.
+            Model::Merges { .. } if bytes.len() == 1 && self.byte_ids[bytes[0] as usize] == id => {
                 Some(id)
             }
             Model::Merges { .. } => self.merge_of(id).map(|m| m.1),
@@ -493,7 +518,13 @@ impl Tokenizer {
             Model::Merges { .. } => self.merge_of(id).map(|m| m.0),
             Model::Ranks { .. } => {
                 let (mut ids, mut starts) = (Vec::new(), Vec::new());
-                merge_chunk(bytes, &self.byte_ids, &Limited(&self.model, id), &mut ids, &mut starts);
+                merge_chunk(
+                    bytes,
+                    &self.byte_ids,
+                    &Limited(&self.model, id),
+                    &mut ids,
+                    &mut starts,
+                );
                 match ids[..] {
                     [a, b] => Some((a, b)),
                     _ => None,
@@ -538,9 +569,9 @@ impl Tokenizer {
     /// first `k` merges (single bytes are always allowed).
     pub fn merge_rank_limit(&self, k: usize) -> u32 {
         match &self.model {
-            Model::Merges { order, pairs, .. } => order
-                .get(k)
-                .map_or(u32::MAX, |(pair, _)| pairs[pair].0),
+            Model::Merges { order, pairs, .. } => {
+                order.get(k).map_or(u32::MAX, |(pair, _)| pairs[pair].0)
+            }
             Model::Ranks { .. } => {
                 let mut multi = self
                     .vocab
@@ -571,10 +602,6 @@ impl Tokenizer {
             .iter()
             .enumerate()
             .filter_map(|(i, b)| b.as_deref().map(|b| (b, i as u32)))
-    }
-
-    pub(crate) fn model(&self) -> &Model {
-        &self.model
     }
 }
 
