@@ -1,0 +1,127 @@
+// Compare: the same text encoded by several tokenizers side by side. Each
+// column ([data-tokenizer]) has its own picker, token count and bytes/token,
+// and updates live (one worker lane per column, stale requests dropped).
+
+import { TokensView } from './tokens-view.js';
+import { el, byTestId } from './dom.js';
+import { formatNumber } from './format.js';
+
+const DEFAULT_COLUMNS = ['r50k_base', 'cl100k_base', 'o200k_base'];
+const MAX_COLUMNS = 4;
+
+export function mount(panel, app) {
+  const grid = el('div', { class: 'compare-grid', 'data-testid': 'compare' });
+  const add = el('button', { type: 'button', class: 'ghost', text: '+ Add a column' });
+  panel.append(
+    el('div', { class: 'panel-head' },
+      el('p', { class: 'hint', text: 'The same text, several tokenizers. Fewer tokens means cheaper and longer context.' }),
+      add),
+    grid,
+  );
+  const columns = [];
+  let lane = 0;
+
+  function addColumn(name) {
+    const select = el('select', { 'aria-label': 'tokenizer for this column' });
+    const count = el('b', { 'data-testid': 'token-count', text: '–' });
+    const bpt = el('span', { class: 'bpt', text: '' });
+    const remove = el('button', { type: 'button', class: 'icon', 'aria-label': 'remove this column', text: '×' });
+    const status = el('span', { class: 'status', hidden: true });
+    const body = el('div', { class: 'column-chips' });
+    const col = el('div', { class: 'column', 'data-tokenizer': name },
+      el('div', { class: 'column-head' }, select, remove),
+      el('div', { class: 'column-stats' }, count, ' tokens · ', bpt, status),
+      body);
+    const column = { col, select, count, bpt, status, name, lane: `compare-${lane++}` };
+    column.view = new TokensView(body, {
+      label: `tokens of ${name}`,
+      onToken: (d, chip) => {
+        app.showDetails(d);
+        app.highlight(column.view.index, d.start, d.end, chip === document.activeElement);
+      },
+      onLeave: () => {
+        app.hideDetails();
+        app.clearHighlight();
+      },
+    });
+    app.fillSelect(select, name);
+    select.addEventListener('change', () => {
+      column.name = select.value;
+      col.dataset.tokenizer = select.value;
+      update(column);
+    });
+    remove.addEventListener('click', () => {
+      if (columns.length <= 1) return;
+      columns.splice(columns.indexOf(column), 1);
+      col.remove();
+      sync();
+    });
+    columns.push(column);
+    grid.append(col);
+    sync();
+    update(column);
+  }
+
+  function sync() {
+    add.disabled = columns.length >= MAX_COLUMNS;
+    for (const c of columns) c.col.querySelector('button.icon').disabled = columns.length <= 1;
+  }
+
+  async function update(column) {
+    if (app.state.tab !== 'compare') return;
+    const name = column.name;
+    if (!app.isLoaded(name)) {
+      column.status.textContent = ` · loading ${name}…`;
+      column.status.hidden = false;
+      column.col.setAttribute('aria-busy', 'true');
+    }
+    let r;
+    try {
+      r = await app.encode(column.lane, name);
+    } catch (e) {
+      column.status.hidden = true;
+      app.errors.show('compare', e);
+      return;
+    }
+    if (!r || r.name !== column.name) return;
+    column.status.hidden = true;
+    column.col.setAttribute('aria-busy', 'false');
+    app.errors.clear('compare');
+    const n = r.enc.ids.length;
+    column.view.render({
+      index: r.index,
+      enc: r.enc,
+      specials: app.specials(name),
+      whitespace: app.state.whitespace,
+      key: `${name}|${r.allowed}|${app.state.whitespace}`,
+    });
+    column.count.textContent = String(n);
+    column.bpt.textContent = n ? `${(r.index.bytes.length / n).toFixed(2)} bytes/token` : '– bytes/token';
+    column.col.title = `${formatNumber(n)} tokens`;
+  }
+
+  const updateAll = () => columns.forEach(update);
+  add.addEventListener('click', () => {
+    const used = new Set(columns.map((c) => c.name));
+    addColumn(app.names().find((n) => !used.has(n)) ?? 'cl100k_base');
+  });
+  app.on('text', updateAll);
+  app.on('settings', (changes) => {
+    if ('allowed' in changes || 'whitespace' in changes) updateAll();
+  });
+  app.on('tab', (tab) => tab === 'compare' && updateAll());
+  app.on('tokenizers', () => {
+    for (const c of columns) app.fillSelect(c.select, c.name);
+    // A new vocabulary (trained or loaded) takes the first column: toy vs the rest.
+    const toy = [...app.tokenizers.values()].filter((t) => t.toy).pop();
+    if (toy && !columns.some((c) => c.name === toy.name)) {
+      const first = columns[0];
+      first.select.value = toy.name;
+      first.select.dispatchEvent(new Event('change'));
+    }
+  });
+  // Columns start after the main tokenizer is ready, so it loads first.
+  app.ensure(app.state.tokenizer).catch(() => {}).finally(() => {
+    DEFAULT_COLUMNS.forEach(addColumn);
+  });
+}

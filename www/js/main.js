@@ -1,0 +1,426 @@
+// Wiring and state. The page never tokenizes: it sends text to the worker
+// and renders the typed arrays it gets back.
+//
+// Adding a view (Train, Merges, Inspect, Chunks): write js/<name>-view.js
+// exporting `mount(panel, app)`, where `panel` is its
+// <section data-panel="<name>"> and `app` is the App below; then add it to
+// VIEWS at the end of this file. A view listens with app.on('text' |
+// 'settings' | 'tokenizers' | 'tab', fn), talks to the worker through
+// app.client (call / latest, see worker-client.js and worker.js), reports
+// errors with app.errors.show(source, error) / app.errors.clear(source), and
+// registers a new vocabulary with app.addTokenizer(info).
+
+import { WorkerClient } from './worker-client.js';
+import { TokensView } from './tokens-view.js';
+import { TextIndex, formatNumber, quoted } from './format.js';
+import { Errors } from './errors.js';
+import { DEFAULT_TEXT, EXAMPLES } from './examples.js';
+import { el, byTestId } from './dom.js';
+import * as compareView from './compare-view.js';
+import * as decodeView from './decode-view.js';
+
+export const PRETRAINED = [
+  { name: 'r50k_base', label: 'GPT-2 · r50k_base' },
+  { name: 'p50k_base', label: 'Codex · p50k_base' },
+  { name: 'cl100k_base', label: 'GPT-4 · cl100k_base' },
+  { name: 'o200k_base', label: 'GPT-4o · o200k_base' },
+];
+
+class App {
+  constructor() {
+    this.client = new WorkerClient();
+    this.errors = new Errors(byTestId('error'));
+    this.state = {
+      text: DEFAULT_TEXT,
+      tokenizer: 'cl100k_base',
+      allowed: 'none',
+      whitespace: false,
+      view: 'both',
+      tab: 'compare',
+    };
+    /** TextIndex of state.text (bytes, UTF-16 map), shared by all views. */
+    this.index = new TextIndex(this.state.text);
+    /** name -> {name, label, toy, info, loading} */
+    this.tokenizers = new Map(PRETRAINED.map((t) => [t.name, { ...t, toy: false, info: null, loading: null }]));
+    this.listeners = new Map();
+  }
+
+  on(type, fn) {
+    if (!this.listeners.has(type)) this.listeners.set(type, []);
+    this.listeners.get(type).push(fn);
+  }
+
+  emit(type, detail) {
+    for (const fn of this.listeners.get(type) ?? []) {
+      try {
+        fn(detail);
+      } catch (e) {
+        this.errors.show('page', e);
+      }
+    }
+  }
+
+  setText(text) {
+    if (text === this.state.text) return;
+    this.state.text = text;
+    this.index = new TextIndex(text);
+    this.emit('text');
+  }
+
+  set(changes) {
+    Object.assign(this.state, changes);
+    this.emit('settings', changes);
+  }
+
+  names() {
+    return [...this.tokenizers.keys()];
+  }
+
+  isLoaded(name) {
+    return !!this.tokenizers.get(name)?.info;
+  }
+
+  /** Loads a pretrained tokenizer once; resolves to its description. */
+  ensure(name) {
+    const t = this.tokenizers.get(name);
+    if (!t) return Promise.reject(new Error(`unknown tokenizer ${name}`));
+    if (t.info) return Promise.resolve(t.info);
+    if (!t.loading) {
+      t.loading = this.client.call('load', { name }).then(
+        (info) => {
+          t.info = { ...info, specialIds: new Set(info.specials.map((s) => s[1])) };
+          t.loading = null;
+          return t.info;
+        },
+        (e) => {
+          t.loading = null;
+          throw e;
+        },
+      );
+    }
+    return t.loading;
+  }
+
+  /** Registers a vocabulary the worker already holds (trained or loaded). */
+  addTokenizer(info, label = info.name) {
+    this.tokenizers.set(info.name, {
+      name: info.name,
+      label,
+      toy: true,
+      info: { ...info, specialIds: new Set(info.specials.map((s) => s[1])) },
+      loading: null,
+    });
+    this.emit('tokenizers');
+  }
+
+  specials(name) {
+    return this.tokenizers.get(name)?.info?.specialIds ?? new Set();
+  }
+
+  /** Encodes the current text with `name` on a lane (stale requests are
+   *  dropped). Resolves to {enc, index, name} or null when superseded. */
+  async encode(lane, name) {
+    const index = this.index;
+    const allowed = this.state.allowed;
+    await this.ensure(name);
+    if (index !== this.index) return null;
+    const enc = await this.client.latest(lane, 'encode', { name, text: index.text, allowed });
+    return enc && { enc, index, name, allowed };
+  }
+
+  /** Fills a <select> with every tokenizer, keeping `value` selected. */
+  fillSelect(select, value) {
+    const pre = el('optgroup', { label: 'Pretrained' });
+    const toys = el('optgroup', { label: 'Your vocabularies' });
+    for (const t of this.tokenizers.values()) {
+      (t.toy ? toys : pre).append(el('option', { value: t.name, text: t.label }));
+    }
+    select.replaceChildren(pre, ...(toys.children.length ? [toys] : []));
+    select.value = value;
+  }
+
+  /** Highlights bytes [start, end) of the text in the input, if the input
+   *  still shows that text. */
+  highlight(index, start, end, scroll) {
+    editor.highlight(index, start, end, scroll);
+  }
+
+  clearHighlight() {
+    editor.clearHighlight();
+  }
+
+  /** Shows one token's details in the details line. */
+  showDetails(d) {
+    details.show(d);
+  }
+
+  hideDetails() {
+    details.hide();
+  }
+}
+
+// ---- the input box with its highlight backdrop -----------------------------
+
+const editor = {
+  textarea: byTestId('input'),
+  backdrop: document.querySelector('.backdrop'),
+  highlight(index, start, end, scroll) {
+    const { textarea, backdrop } = this;
+    if (index.text !== textarea.value) return;
+    const [a, b] = index.utf16Range(start, end);
+    const text = index.text;
+    const mark = el('mark', { text: text.slice(a, b) || ' ' });
+    backdrop.replaceChildren(text.slice(0, a), mark, text.slice(b) + '\n');
+    if (scroll) {
+      const top = mark.offsetTop;
+      if (top < textarea.scrollTop || top > textarea.scrollTop + textarea.clientHeight - 24)
+        textarea.scrollTop = Math.max(0, top - textarea.clientHeight / 3);
+    }
+    backdrop.scrollTop = textarea.scrollTop;
+  },
+  clearHighlight() {
+    this.backdrop.replaceChildren();
+  },
+};
+
+// ---- details line ------------------------------------------------------------
+
+const details = {
+  box: byTestId('token-details'),
+  show(d) {
+    const parts = [
+      el('span', { class: 'd-id' }, 'id ', el('b', { text: String(d.id) })),
+      d.special ? el('span', { class: 'd-kind', text: 'special token' }) : null,
+      d.text != null
+        ? el('span', { class: 'd-text' }, 'text ', el('code', { text: quoted(d.text) }))
+        : el('span', { class: 'd-text' }, 'part of ', el('code', { text: quoted(d.formed) })),
+      el('span', { class: 'd-hex' }, 'bytes ', el('code', { text: d.hex })),
+      el('span', { class: 'd-range', text: `range ${d.start}–${d.end}` }),
+    ];
+    this.box.replaceChildren(...parts.filter(Boolean));
+    this.box.classList.remove('idle');
+  },
+  hide() {
+    this.box.replaceChildren('Hover or focus a token to see its id, bytes and place in the text.');
+    this.box.classList.add('idle');
+  },
+};
+
+// ---- the main tokens panel --------------------------------------------------
+
+const app = new App();
+const tokensEl = byTestId('tokens');
+const idsEl = byTestId('token-ids');
+const statusEl = byTestId('status');
+const mainView = new TokensView(tokensEl, {
+  onToken: (d, chip) => {
+    app.showDetails(d);
+    app.highlight(mainView.index, d.start, d.end, chip === document.activeElement);
+  },
+  onLeave: () => {
+    app.hideDetails();
+    app.clearHighlight();
+  },
+});
+
+function setStatus(text) {
+  statusEl.textContent = text;
+  statusEl.hidden = !text;
+  tokensEl.setAttribute('aria-busy', text ? 'true' : 'false');
+}
+
+async function refreshMain() {
+  const name = app.state.tokenizer;
+  if (!app.isLoaded(name)) setStatus(`Loading ${name}…`);
+  let r;
+  try {
+    r = await app.encode('main', name);
+  } catch (e) {
+    if (name === app.state.tokenizer) setStatus('');
+    app.errors.show(app.isLoaded(name) ? 'encode' : 'load', e);
+    return;
+  }
+  if (!r) return;
+  if (r.name !== app.state.tokenizer || r.allowed !== app.state.allowed) {
+    refreshMain();
+    return;
+  }
+  setStatus('');
+  app.errors.clear('encode');
+  app.errors.clear('load');
+  const t0 = performance.now();
+  const { enc, index } = r;
+  mainView.render({
+    index,
+    enc,
+    specials: app.specials(name),
+    whitespace: app.state.whitespace,
+    key: `${name}|${r.allowed}|${app.state.whitespace}`,
+  });
+  tokensEl.dataset.tokenizer = name;
+  idsEl.textContent = enc.ids.length ? `[${enc.ids.join(', ')}]` : '[]';
+  const n = enc.ids.length;
+  byTestId('token-count').textContent = String(n);
+  byTestId('char-count').textContent = formatNumber(index.chars);
+  byTestId('byte-count').textContent = formatNumber(index.bytes.length);
+  byTestId('chars-per-token').textContent = n ? (index.chars / n).toFixed(2) : '–';
+  performance.measure('render', { start: t0 });
+}
+
+// ---- controls ------------------------------------------------------------------
+
+const textarea = editor.textarea;
+textarea.value = app.state.text;
+textarea.addEventListener('input', () => {
+  app.clearHighlight();
+  app.setText(textarea.value);
+});
+textarea.addEventListener('scroll', () => {
+  editor.backdrop.scrollTop = textarea.scrollTop;
+});
+
+const select = byTestId('tokenizer-select');
+app.fillSelect(select, app.state.tokenizer);
+select.addEventListener('change', () => app.set({ tokenizer: select.value }));
+app.on('tokenizers', () => app.fillSelect(select, app.state.tokenizer));
+
+for (const radio of document.querySelectorAll('input[name="view"]')) {
+  radio.addEventListener('change', () => radio.checked && app.set({ view: radio.value }));
+}
+
+function toggle(testid, key, onChange) {
+  const button = byTestId(testid);
+  const sync = () => button.setAttribute('aria-pressed', String(!!onChange.get()));
+  button.addEventListener('click', () => {
+    onChange.set(!onChange.get());
+    sync();
+  });
+  sync();
+  return button;
+}
+toggle('whitespace-toggle', 'whitespace', {
+  get: () => app.state.whitespace,
+  set: (v) => app.set({ whitespace: v }),
+});
+toggle('special-toggle', 'allowed', {
+  get: () => app.state.allowed === 'all',
+  set: (v) => app.set({ allowed: v ? 'all' : 'none' }),
+});
+
+function applyView() {
+  const v = app.state.view;
+  tokensEl.hidden = v === 'ids';
+  idsEl.hidden = v === 'chips';
+}
+
+// Theme: auto (the system's) → light → dark.
+const THEMES = ['auto', 'light', 'dark'];
+const themeButton = byTestId('theme-toggle');
+function applyTheme(theme) {
+  if (theme === 'auto') delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = theme;
+  themeButton.textContent = `◐ ${theme}`;
+  themeButton.setAttribute('aria-label', `colour theme: ${theme} (change)`);
+}
+let theme = localStorage.getItem('bpe-theme') ?? 'auto';
+if (!THEMES.includes(theme)) theme = 'auto';
+applyTheme(theme);
+themeButton.addEventListener('click', () => {
+  theme = THEMES[(THEMES.indexOf(theme) + 1) % THEMES.length];
+  localStorage.setItem('bpe-theme', theme);
+  applyTheme(theme);
+});
+
+// Lecture mode: large type; L toggles it outside text fields.
+const lectureButton = byTestId('lecture-toggle');
+function setLecture(on) {
+  document.body.classList.toggle('lecture', on);
+  lectureButton.setAttribute('aria-pressed', String(on));
+}
+lectureButton.addEventListener('click', () => setLecture(!document.body.classList.contains('lecture')));
+document.addEventListener('keydown', (e) => {
+  const t = e.target;
+  if (e.key.toLowerCase() !== 'l' || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (t instanceof HTMLTextAreaElement || t instanceof HTMLInputElement || t instanceof HTMLSelectElement) return;
+  setLecture(!document.body.classList.contains('lecture'));
+});
+
+// Examples menu.
+const examples = byTestId('examples');
+for (const ex of EXAMPLES) examples.append(el('option', { value: ex.id, text: ex.title }));
+examples.addEventListener('change', () => {
+  const ex = EXAMPLES.find((x) => x.id === examples.value);
+  examples.value = '';
+  if (!ex) return;
+  textarea.value = ex.text;
+  app.clearHighlight();
+  app.setText(ex.text);
+  if (ex.id === 'special' && app.state.allowed !== 'all') byTestId('special-toggle').click();
+});
+
+// Loading a vocabulary file: .model (minbpe), .tiktoken, tokenizer.json.
+const fileInput = byTestId('load-file');
+fileInput.addEventListener('change', async () => {
+  const file = fileInput.files?.[0];
+  fileInput.value = '';
+  if (!file) return;
+  let name = file.name.replace(/\.(model|tiktoken|json)$/i, '').replace(/[^\w.-]+/g, '_') || 'vocab';
+  if (PRETRAINED.some((t) => t.name === name)) name += '_file';
+  try {
+    let source;
+    if (/\.model$/i.test(file.name)) source = { kind: 'model', text: await file.text() };
+    else if (/\.json$/i.test(file.name)) source = { kind: 'hf', text: await file.text() };
+    else source = { kind: 'tiktoken', bytes: await file.arrayBuffer(), pattern: 'cl100k', specials: '' };
+    const info = await app.client.call('load', { name, source });
+    app.errors.clear('load');
+    app.addTokenizer(info, `${name} (file)`);
+    select.value = name;
+    app.set({ tokenizer: name });
+  } catch (e) {
+    app.errors.show('load', e);
+  }
+});
+
+// Tabs (Compare | Train | Merges | Inspect | Chunks | Decode).
+const tabs = [...document.querySelectorAll('[role="tab"]')];
+function selectTab(name, focus = false) {
+  for (const tab of tabs) {
+    const on = tab.dataset.tab === name;
+    tab.setAttribute('aria-selected', String(on));
+    tab.tabIndex = on ? 0 : -1;
+    document.querySelector(`[data-panel="${tab.dataset.tab}"]`).hidden = !on;
+    if (on && focus) tab.focus();
+  }
+  app.state.tab = name;
+  app.emit('tab', name);
+}
+for (const tab of tabs) {
+  tab.addEventListener('click', () => selectTab(tab.dataset.tab));
+  tab.addEventListener('keydown', (e) => {
+    const i = tabs.indexOf(tab);
+    const j = e.key === 'ArrowRight' ? i + 1 : e.key === 'ArrowLeft' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? tabs.length - 1 : null;
+    if (j == null) return;
+    e.preventDefault();
+    selectTab(tabs[(j + tabs.length) % tabs.length].dataset.tab, true);
+  });
+}
+
+window.addEventListener('unhandledrejection', (e) => app.errors.show('page', e.reason));
+window.addEventListener('error', (e) => app.errors.show('page', e.error ?? e.message));
+
+app.on('text', refreshMain);
+app.on('settings', (changes) => {
+  if ('view' in changes) applyView();
+  if ('tokenizer' in changes || 'allowed' in changes || 'whitespace' in changes) refreshMain();
+});
+
+// ---- views in the tabs ------------------------------------------------------------
+const VIEWS = { compare: compareView, decode: decodeView };
+for (const [name, view] of Object.entries(VIEWS)) {
+  view.mount(document.querySelector(`[data-panel="${name}"]`), app);
+}
+
+applyView();
+details.hide();
+selectTab('compare');
+refreshMain();

@@ -1,0 +1,201 @@
+// The tokenizer worker: owns every wasm tokenizer and does all heavy work
+// (parsing rank files, encoding, training) off the main thread.
+//
+// Protocol (see js/worker-client.js for the caller side):
+//   request   {id, op, args}
+//   reply     {id, ok: true, result} | {id, ok: false, error: "message"}
+//   progress  {id, progress: {...}}   (long operations only, e.g. train)
+// Ops are the keys of `ops` below. Typed arrays in results are transferred.
+import init, { WasmTokenizer, WasmTrainer } from './pkg/bpe_playground.js';
+
+const PRETRAINED = ['r50k_base', 'p50k_base', 'cl100k_base', 'o200k_base'];
+
+const wasmReady = init();
+/** name -> WasmTokenizer */
+const tokenizers = new Map();
+/** name -> Promise<WasmTokenizer> while a pretrained encoding loads */
+const loading = new Map();
+/** request ids of trainings asked to stop */
+const cancelled = new Set();
+
+// Start fetching the default rank file at once, in parallel with the wasm.
+const prefetched = new Map([['cl100k_base', fetchRanks('cl100k_base')]]);
+
+function fetchRanks(name) {
+  return fetch(new URL(`./vocab/${name}.tiktoken`, import.meta.url)).then((r) => {
+    if (!r.ok) throw new Error(`could not load the rank file of ${name} (HTTP ${r.status})`);
+    return r.arrayBuffer();
+  });
+}
+
+async function tokenizer(name) {
+  const ready = tokenizers.get(name);
+  if (ready) return ready;
+  if (!PRETRAINED.includes(name)) throw new Error(`no tokenizer named ${JSON.stringify(name)} is loaded`);
+  let pending = loading.get(name);
+  if (!pending) {
+    pending = (async () => {
+      const ranks = prefetched.get(name) ?? fetchRanks(name);
+      prefetched.delete(name);
+      const [buf] = await Promise.all([ranks, wasmReady]);
+      const tok = WasmTokenizer.pretrained(name, new Uint8Array(buf));
+      tokenizers.set(name, tok);
+      return tok;
+    })();
+    loading.set(name, pending);
+    pending.finally(() => loading.delete(name)).catch(() => {});
+  }
+  return pending;
+}
+
+function describe(name, tok) {
+  return {
+    name,
+    vocabSize: tok.vocabSize(),
+    mergeCount: tok.mergeCount(),
+    specials: tok.specialTokens(),
+    patternName: tok.patternName(),
+    patternRegex: tok.patternRegex(),
+  };
+}
+
+function replace(name, tok) {
+  const old = tokenizers.get(name);
+  tokenizers.set(name, tok);
+  if (old) old.free();
+}
+
+const yieldToMessages = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+const ops = {
+  /** Loads a tokenizer. source: {kind: 'pretrained'} | {kind: 'model', text}
+   *  | {kind: 'tiktoken', bytes, pattern, specials} | {kind: 'hf', text}. */
+  async load({ name, source = { kind: 'pretrained' } }) {
+    await wasmReady;
+    if (source.kind === 'pretrained') return describe(name, await tokenizer(name));
+    if (PRETRAINED.includes(name)) throw new Error(`${name} is a built-in name; choose another`);
+    let tok;
+    if (source.kind === 'model') tok = WasmTokenizer.fromModel(name, source.text);
+    else if (source.kind === 'tiktoken')
+      tok = WasmTokenizer.fromTiktoken(name, new Uint8Array(source.bytes), source.pattern ?? 'cl100k', source.specials ?? '');
+    else if (source.kind === 'hf') tok = WasmTokenizer.fromTokenizerJson(name, source.text);
+    else throw new Error(`unknown source kind ${source.kind}`);
+    replace(name, tok);
+    return describe(name, tok);
+  },
+
+  /** {ids, starts, ends}: Uint32Arrays, byte offsets into the UTF-8 text.
+   *  With `k` (a number), only the first k merges are used. */
+  async encode({ name, text, allowed = 'none', k = null }) {
+    const tok = await tokenizer(name);
+    return k == null ? tok.encode(text, allowed) : tok.encodeLimited(text, allowed, k);
+  },
+
+  /** {text, bytes: Uint8Array, ends: Uint32Array (end offset of each token in bytes)} */
+  async decode({ name, ids }) {
+    const tok = await tokenizer(name);
+    const idArr = Uint32Array.from(ids);
+    const text = tok.decode(idArr);
+    const bytes = tok.decodeBytes(idArr);
+    const ends = new Uint32Array(idArr.length);
+    let at = 0;
+    for (let i = 0; i < idArr.length; i++) {
+      at += tok.tokenBytes(idArr[i]).length;
+      ends[i] = at;
+    }
+    return { text, bytes, ends };
+  },
+
+  async tokenInfo({ name, id }) {
+    return (await tokenizer(name)).tokenInfo(id);
+  },
+
+  /** Flat [start, end, ...] byte offsets of the pre-tokenization chunks. */
+  async chunks({ name, text }) {
+    return (await tokenizer(name)).chunks(text);
+  },
+
+  /** {merges: flat [left, right, new, ...], counts: Float64Array | null} */
+  async merges({ name }) {
+    const tok = await tokenizer(name);
+    return { merges: tok.merges(), counts: tok.mergeCounts() };
+  },
+
+  /** format: model | vocab | tiktoken | tokenizer.json -> file text */
+  async export({ name, format }) {
+    const tok = await tokenizer(name);
+    switch (format) {
+      case 'model': return tok.toModel();
+      case 'vocab': return tok.toVocab();
+      case 'tiktoken': return tok.toTiktoken();
+      case 'tokenizer.json': return tok.toTokenizerJson();
+      default: throw new Error(`unknown export format ${format}`);
+    }
+  },
+
+  async drop({ name }) {
+    const tok = tokenizers.get(name);
+    tokenizers.delete(name);
+    if (tok) tok.free();
+    return true;
+  },
+
+  /** Trains in slices of ~16 ms, posting progress {done, total, merges} after
+   *  each slice (merges: the new flat triples), and answers `cancel` between
+   *  slices. Resolves to the new tokenizer's description. */
+  async train({ corpus, vocabSize, pattern = 'gpt4', name, specials = '' }, ctx) {
+    await wasmReady;
+    const trainer = new WasmTrainer(new Uint8Array(corpus), vocabSize, pattern);
+    try {
+      let batch = 1;
+      let sent = 0;
+      while (!trainer.isFinished()) {
+        if (cancelled.has(ctx.id)) throw new Error('cancelled');
+        const t0 = performance.now();
+        trainer.step(batch);
+        const dt = performance.now() - t0;
+        batch = Math.max(1, Math.min(4096, Math.round(batch * (dt < 8 ? 2 : dt > 24 ? 0.5 : 1))));
+        const merges = trainer.mergesSince(sent);
+        sent = trainer.done();
+        ctx.progress({ done: sent, total: trainer.total(), merges }, [merges.buffer]);
+        await yieldToMessages();
+      }
+      if (cancelled.has(ctx.id)) throw new Error('cancelled');
+      const tok = trainer.finish(name, specials);
+      replace(name, tok);
+      return describe(name, tok);
+    } finally {
+      cancelled.delete(ctx.id);
+      trainer.free();
+    }
+  },
+
+  /** Stops the training started by request `target` (takes effect between slices). */
+  cancel({ target }) {
+    cancelled.add(target);
+    return true;
+  },
+};
+
+function transferables(value, out = []) {
+  if (ArrayBuffer.isView(value)) out.push(value.buffer);
+  else if (value && typeof value === 'object' && !Array.isArray(value))
+    for (const v of Object.values(value)) if (ArrayBuffer.isView(v)) out.push(v.buffer);
+  return out;
+}
+
+self.onmessage = async (event) => {
+  const { id, op, args } = event.data;
+  const ctx = {
+    id,
+    progress: (progress, transfer = []) => self.postMessage({ id, progress }, transfer),
+  };
+  try {
+    const fn = ops[op];
+    if (!fn) throw new Error(`unknown worker operation ${op}`);
+    const result = await fn(args ?? {}, ctx);
+    self.postMessage({ id, ok: true, result }, transferables(result));
+  } catch (e) {
+    self.postMessage({ id, ok: false, error: e instanceof Error ? e.message : String(e) });
+  }
+};
