@@ -157,7 +157,8 @@ impl Trainer {
                 t.id.push(b as u32);
                 t.weight.push(weight);
                 t.prev.push(if i == 0 { NONE } else { pos - 1 });
-                t.next.push(if i + 1 == chunk.len() { NONE } else { pos + 1 });
+                t.next
+                    .push(if i + 1 == chunk.len() { NONE } else { pos + 1 });
                 if i > 0 {
                     t.add(pos - 1, (chunk[i - 1] as u32, b as u32), weight);
                 }
@@ -250,8 +251,7 @@ impl Trainer {
     /// Pops the pair with the highest count, earliest first occurrence on a tie.
     fn pop_best(&mut self) -> Option<(i64, Pair)> {
         while let Some((count, Reverse(first), pair)) = self.heap.pop() {
-            if self.counts.get(&pair) == Some(&count) && self.first_position(pair) == Some(first)
-            {
+            if self.counts.get(&pair) == Some(&count) && self.first_position(pair) == Some(first) {
                 return Some((count, pair));
             }
         }

@@ -6,7 +6,9 @@ use bpe_playground::{train, AllowedSpecial, Pattern, Tokenizer};
 use std::path::PathBuf;
 
 fn shared(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared").join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(path)
 }
 
 fn read(path: &str) -> String {
@@ -31,19 +33,43 @@ fn check(kind: &str, pattern: Pattern) {
     assert_eq!(merges, reference.merges, "{kind}: merges differ");
 
     let tok = Tokenizer::from_trained(kind, &trained, vec![]).unwrap();
-    assert_eq!(write_model(&tok).unwrap(), read(&format!("{prefix}.model")), "{kind} .model");
-    assert_eq!(write_vocab(&tok).unwrap(), read(&format!("{prefix}.vocab")), "{kind} .vocab");
+    assert_eq!(
+        write_model(&tok).unwrap(),
+        read(&format!("{prefix}.model")),
+        "{kind} .model"
+    );
+    assert_eq!(
+        write_vocab(&tok).unwrap(),
+        read(&format!("{prefix}.vocab")),
+        "{kind} .vocab"
+    );
 
-    let ids = tok.encode(&reference.probe, &AllowedSpecial::None).unwrap().ids;
+    let ids = tok
+        .encode(&reference.probe, &AllowedSpecial::None)
+        .unwrap()
+        .ids;
     assert_eq!(ids, reference.probe_ids, "{kind}: probe ids");
     assert_eq!(tok.decode(&ids).unwrap(), reference.probe);
-    let count = tok.encode(&corpus, &AllowedSpecial::None).unwrap().ids.len();
-    assert_eq!(count, reference.corpus_token_count, "{kind}: corpus token count");
+    let count = tok
+        .encode(&corpus, &AllowedSpecial::None)
+        .unwrap()
+        .ids
+        .len();
+    assert_eq!(
+        count, reference.corpus_token_count,
+        "{kind}: corpus token count"
+    );
 
     // Loading minbpe's own .model gives the same tokenizer.
     let loaded = read_model(kind, &read(&format!("{prefix}.model"))).unwrap();
     assert_eq!(loaded.pattern(), &pattern);
-    assert_eq!(loaded.encode(&reference.probe, &AllowedSpecial::None).unwrap().ids, reference.probe_ids);
+    assert_eq!(
+        loaded
+            .encode(&reference.probe, &AllowedSpecial::None)
+            .unwrap()
+            .ids,
+        reference.probe_ids
+    );
 }
 
 #[test]

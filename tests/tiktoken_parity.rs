@@ -54,7 +54,9 @@ fn oracle(name: &str) -> tiktoken_rs::CoreBPE {
 }
 
 fn corpus(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -73,7 +75,10 @@ fn check_corpus(file: &str, expected: [usize; 4]) {
         let enc = tok.encode(&text, &AllowedSpecial::None).unwrap();
         let want = oracle(name).encode_ordinary(&text);
         assert_eq!(enc.ids.len(), expected[i], "{name} on {file}: count");
-        assert!(enc.ids == want, "{name} on {file}: ids differ from tiktoken");
+        assert!(
+            enc.ids == want,
+            "{name} on {file}: ids differ from tiktoken"
+        );
         // Spans tile the text exactly.
         assert_eq!(enc.starts[0], 0);
         assert_eq!(*enc.ends.last().unwrap() as usize, text.len());
@@ -101,12 +106,20 @@ fn taylorswift_matches_tiktoken() {
 fn special_tokens_match_tiktoken() {
     // The corpora hold no special-token text, so splice every special token in.
     let base = corpus("multilingual.txt");
-    let cut = base.char_indices().map(|(i, _)| i).find(|&i| i >= 20_000).unwrap();
+    let cut = base
+        .char_indices()
+        .map(|(i, _)| i)
+        .find(|&i| i >= 20_000)
+        .unwrap();
     let base = &base[..cut];
     for name in pretrained::NAMES {
         let tok = ours(name);
         let core = oracle(name);
-        let specials: Vec<&str> = tok.special_tokens().iter().map(|(s, _)| s.as_str()).collect();
+        let specials: Vec<&str> = tok
+            .special_tokens()
+            .iter()
+            .map(|(s, _)| s.as_str())
+            .collect();
         let mut text = String::new();
         for (i, piece) in base.split_inclusive('\n').enumerate() {
             text.push_str(piece);
@@ -117,11 +130,17 @@ fn special_tokens_match_tiktoken() {
         let all: HashSet<&str> = specials.iter().copied().collect();
         let want_all = core.encode(&text, &all).unwrap().0;
         let got_all = tok.encode(&text, &AllowedSpecial::All).unwrap();
-        assert!(got_all.ids == want_all, "{name}: allowed_special=all differs");
+        assert!(
+            got_all.ids == want_all,
+            "{name}: allowed_special=all differs"
+        );
         assert!(got_all.ids.iter().any(|&id| tok.is_special(id)));
         let want_none = core.encode_ordinary(&text);
         let got_none = tok.encode(&text, &AllowedSpecial::None).unwrap();
-        assert!(got_none.ids == want_none, "{name}: special text as text differs");
+        assert!(
+            got_none.ids == want_none,
+            "{name}: special text as text differs"
+        );
         assert!(!got_none.ids.iter().any(|&id| tok.is_special(id)));
         assert!(tok.encode(&text, &AllowedSpecial::NoneRaise).is_err());
         assert_eq!(tok.decode(&got_all.ids).unwrap(), text);
