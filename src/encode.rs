@@ -76,9 +76,7 @@ fn merge_flat<R: MergeRule + ?Sized>(
         .collect();
     // ranks[i]: (rank, id) of merging parts[i] and parts[i + 1].
     let pair = |parts: &[Part], i: usize| -> (u32, u32) {
-        let end = parts
-            .get(i + 2)
-            .map_or(bytes.len(), |p| p.start as usize);
+        let end = parts.get(i + 2).map_or(bytes.len(), |p| p.start as usize);
         rule.merge(
             parts[i].id,
             parts[i + 1].id,
@@ -218,7 +216,14 @@ mod tests {
             ((256, 97), 258),
             ((257, 256), 259),
         ]));
-        for text in ["aaa", "aaaa", "abaab", "aaaaab", "babababaaaab", "abaaaaaaaaa"] {
+        for text in [
+            "aaa",
+            "aaaa",
+            "abaab",
+            "aaaaab",
+            "babababaaaab",
+            "abaaaaaaaaa",
+        ] {
             assert_eq!(
                 run(text.as_bytes(), &rule, true),
                 run(text.as_bytes(), &rule, false),

@@ -15,7 +15,11 @@ pub enum Error {
     /// A split pattern whose matching gave up (e.g. catastrophic backtracking).
     PatternFailed { reason: String },
     /// `vocab_size` outside the supported range.
-    VocabSize { requested: usize, min: usize, max: usize },
+    VocabSize {
+        requested: usize,
+        min: usize,
+        max: usize,
+    },
     /// An id that the tokenizer does not know.
     UnknownId(u32),
     /// Special-token text found where special tokens are not allowed.
@@ -23,13 +27,24 @@ pub enum Error {
     /// A special token definition that cannot be used.
     InvalidSpecial(String),
     /// A file that does not parse: which format, which line (1-based), what is wrong.
-    Parse { format: &'static str, line: usize, message: String },
+    Parse {
+        format: &'static str,
+        line: usize,
+        message: String,
+    },
     /// A file-level problem without a line (e.g. a missing JSON field).
-    Format { format: &'static str, message: String },
+    Format {
+        format: &'static str,
+        message: String,
+    },
     /// Something this engine deliberately does not implement.
     Unsupported(String),
     /// An input larger than the engine accepts.
-    TooLarge { what: &'static str, size: usize, limit: usize },
+    TooLarge {
+        what: &'static str,
+        size: usize,
+        limit: usize,
+    },
     /// Work stopped on request.
     Cancelled,
     /// An unknown encoding or tokenizer name.

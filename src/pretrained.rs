@@ -25,7 +25,10 @@ impl EncodingSpec {
 
     /// Special tokens as owned pairs.
     pub fn special_tokens(&self) -> Vec<(String, u32)> {
-        self.special.iter().map(|&(s, id)| (s.to_string(), id)).collect()
+        self.special
+            .iter()
+            .map(|&(s, id)| (s.to_string(), id))
+            .collect()
     }
 }
 
@@ -47,7 +50,10 @@ pub fn spec(name: &str) -> Result<EncodingSpec> {
                 ("<|endofprompt|>", 100276),
             ],
         ),
-        "o200k_base" => (Pattern::O200k, &[(EOT, 199999), ("<|endofprompt|>", 200018)]),
+        "o200k_base" => (
+            Pattern::O200k,
+            &[(EOT, 199999), ("<|endofprompt|>", 200018)],
+        ),
         other => return Err(Error::UnknownName(other.to_string())),
     };
     let name = NAMES.into_iter().find(|n| *n == name).unwrap_or("");

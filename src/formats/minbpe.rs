@@ -35,21 +35,29 @@ pub fn read_model(name: &str, text: &str) -> Result<Tokenizer> {
     };
     let (n, version) = next("the version line")?;
     if version.trim_end() != "minbpe v1" {
-        return Err(parse_err(n, format!("expected \"minbpe v1\", found {version:?}")));
+        return Err(parse_err(
+            n,
+            format!("expected \"minbpe v1\", found {version:?}"),
+        ));
     }
     let (_, pattern) = next("the pattern line")?;
     let pattern = Pattern::from_regex(pattern.trim_end_matches('\r'));
     let (n, count) = next("the special-token count")?;
-    let count: usize = count
-        .trim()
-        .parse()
-        .map_err(|_| parse_err(n, format!("expected the number of special tokens, found {count:?}")))?;
+    let count: usize = count.trim().parse().map_err(|_| {
+        parse_err(
+            n,
+            format!("expected the number of special tokens, found {count:?}"),
+        )
+    })?;
     let mut special = Vec::new();
     for _ in 0..count {
         let (n, line) = next("all special tokens are listed")?;
         let mut parts = line.split_whitespace();
         let (Some(tok), Some(id), None) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(parse_err(n, format!("expected \"<token> <id>\", found {line:?}")));
+            return Err(parse_err(
+                n,
+                format!("expected \"<token> <id>\", found {line:?}"),
+            ));
         };
         let id: u32 = id
             .parse()
@@ -63,13 +71,18 @@ pub fn read_model(name: &str, text: &str) -> Result<Tokenizer> {
         }
         let mut parts = line.split_whitespace().map(str::parse::<u32>);
         let (Some(Ok(a)), Some(Ok(b)), None) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(parse_err(n, format!("expected a merge \"<id1> <id2>\", found {line:?}")));
+            return Err(parse_err(
+                n,
+                format!("expected a merge \"<id1> <id2>\", found {line:?}"),
+            ));
         };
         let limit = 256 + merges.len() as u32;
         if a >= limit || b >= limit {
             return Err(parse_err(
                 n,
-                format!("merge {a} {b} uses an id that does not exist yet (ids so far: 0..{limit})"),
+                format!(
+                    "merge {a} {b} uses an id that does not exist yet (ids so far: 0..{limit})"
+                ),
             ));
         }
         merges.push((a, b));

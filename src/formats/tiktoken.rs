@@ -27,7 +27,10 @@ pub fn parse_ranks(data: &[u8]) -> Result<Vec<(Vec<u8>, u32)>> {
         };
         let shown = || String::from_utf8_lossy(&line[..line.len().min(60)]).into_owned();
         let Some(space) = line.iter().position(|&b| b == b' ') else {
-            return Err(err(format!("expected \"<base64> <rank>\", found {:?}", shown())));
+            return Err(err(format!(
+                "expected \"<base64> <rank>\", found {:?}",
+                shown()
+            )));
         };
         let token = STANDARD
             .decode(&line[..space])
