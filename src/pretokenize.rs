@@ -237,7 +237,11 @@ impl Splitter {
     /// Splits arbitrary bytes: each valid UTF-8 run is split by the pattern and
     /// each run of invalid bytes becomes one chunk of its own. For valid UTF-8
     /// this equals [`Splitter::for_each_chunk`].
-    pub fn for_each_chunk_bytes(&self, bytes: &[u8], mut f: impl FnMut(Range<usize>)) -> Result<()> {
+    pub fn for_each_chunk_bytes(
+        &self,
+        bytes: &[u8],
+        mut f: impl FnMut(Range<usize>),
+    ) -> Result<()> {
         if self.regex.is_none() {
             if !bytes.is_empty() {
                 f(0..bytes.len());
@@ -311,6 +315,9 @@ mod tests {
         let mut chunks = Vec::new();
         s.for_each_chunk_bytes(bytes, |r| chunks.push(bytes[r].to_vec()))
             .unwrap();
-        assert_eq!(chunks, [b"ab".to_vec(), b"\xff\xfe".to_vec(), b"cd".to_vec()]);
+        assert_eq!(
+            chunks,
+            [b"ab".to_vec(), b"\xff\xfe".to_vec(), b"cd".to_vec()]
+        );
     }
 }
