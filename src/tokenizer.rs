@@ -368,9 +368,9 @@ impl Tokenizer {
         self.splitter.for_each_chunk(text, |r| {
             let chunk = &bytes[r.clone()];
             starts.clear();
-            let whole = match (&self.whole_chunks, max_rank) {
-                (Some(map), None) => map.get(chunk).copied(),
-                _ => None,
+            let whole = match max_rank {
+                None => self.whole_chunk(chunk),
+                Some(_) => None,
             };
             match max_rank {
                 _ if whole.is_some() => {
@@ -399,6 +399,19 @@ impl Tokenizer {
                 enc.ends.push(starts.get(i + 1).map_or(end, |&n| base + n));
             }
         })
+    }
+
+    /// A chunk that is emitted as one token without merging: tiktoken does
+    /// this for any chunk that is itself a token, Hugging Face with
+    /// `ignore_merges`.
+    fn whole_chunk(&self, chunk: &[u8]) -> Option<u32> {
+        if let Some(map) = &self.whole_chunks {
+            return map.get(chunk).copied();
+        }
+        match &self.model {
+            Model::Ranks { ranks } => ranks.get(chunk).copied(),
+            Model::Merges { .. } => None,
+        }
     }
 
     fn check_disallowed(&self, text: &str, allowed: &AllowedSpecial) -> Result<()> {
