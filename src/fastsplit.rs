@@ -382,7 +382,7 @@ impl Tables {
     /// The chunk end at `p` for
     /// `'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`
     /// (GPT-2; r50k's possessive variant selects the same chunks).
-    #[inline]
+    #[inline(always)]
     fn next_gpt2(&self, b: &[u8], p: usize) -> usize {
         let c = b[p];
         if c == b'\'' {
@@ -418,7 +418,7 @@ impl Tables {
     /// (`'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s`)
     /// or, with `end_anchor` false, for minbpe's GPT-4 pattern, which lacks
     /// the `\s++$` alternative (the other differences select the same chunks).
-    #[inline]
+    #[inline(always)]
     fn next_cl100k(&self, b: &[u8], p: usize, end_anchor: bool) -> usize {
         let c = b[p];
         if c == b'\'' {
@@ -494,7 +494,7 @@ impl Tables {
     }
 
     /// The chunk end at `p` for o200k (see `O200K_PATTERN`).
-    #[inline]
+    #[inline(always)]
     fn next_o200k(&self, b: &[u8], p: usize) -> usize {
         let (f, len) = self.at(b, p);
         let prefix = f & NOT_Q == 0;
@@ -778,7 +778,7 @@ mod tests {
                     text.push(c);
                     text.push_str(ctx);
                     text.push(c);
-                    text.push_str(" ");
+                    text.push(' ');
                 }
             }
             for (k, s) in splitters {
@@ -857,6 +857,39 @@ mod tests {
                     fast / slow
                 );
             }
+        }
+    }
+
+    #[test]
+    #[ignore = "prints table size and build time"]
+    fn table_stats() {
+        let start = std::time::Instant::now();
+        let t = Tables::build();
+        println!(
+            "built in {:?}: index {} B, {} distinct blocks ({} B)",
+            start.elapsed(),
+            t.index.len() * 2,
+            t.blocks.len() / BLOCK,
+            t.blocks.len()
+        );
+    }
+
+    #[test]
+    fn splitter_uses_fast_path_with_same_chunks() {
+        let text = "Hello've world 12345 !!\n\n  x\u{3000}ſ'ſ";
+        for (_, p) in KINDS {
+            let s = p.splitter().unwrap();
+            let fast = s.split(text).unwrap();
+            let slow = s.clone().regex_only().split(text).unwrap();
+            assert_eq!(fast, slow, "{p:?}");
+            let bytes = b"ab \xff\xfe cd'S";
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            s.for_each_chunk_bytes(bytes, |r| a.push(r)).unwrap();
+            s.clone()
+                .regex_only()
+                .for_each_chunk_bytes(bytes, |r| b.push(r))
+                .unwrap();
+            assert_eq!(a, b, "{p:?}");
         }
     }
 }
