@@ -80,6 +80,23 @@ fn encoding_to_js(enc: &Encoding) -> Object {
     obj
 }
 
+/// Renders token bytes as minbpe's `.vocab` does (lossy UTF-8, control
+/// characters escaped as `\uXXXX`).
+#[wasm_bindgen(js_name = renderToken)]
+pub fn render_token(bytes: &[u8]) -> String {
+    minbpe::render_token(bytes)
+}
+
+/// Checks that a split pattern (a name or a regex) compiles; the error is the
+/// engine's message.
+#[wasm_bindgen(js_name = checkPattern)]
+pub fn check_pattern(pattern: &str) -> Result<(), JsError> {
+    Pattern::parse(pattern)
+        .splitter()
+        .map(|_| ())
+        .map_err(js_err)
+}
+
 /// A tokenizer living in wasm memory.
 #[wasm_bindgen]
 pub struct WasmTokenizer {
@@ -181,6 +198,17 @@ impl WasmTokenizer {
         set(&obj, "parents", parents);
         set(&obj, "special", info.special);
         Ok(obj)
+    }
+
+    /// Each token of `ids` rendered as minbpe's `.vocab` renders it.
+    #[wasm_bindgen(js_name = renderTokens)]
+    pub fn render_tokens(&self, ids: &[u32]) -> Result<Array, JsError> {
+        ids.iter()
+            .map(|&id| {
+                let bytes = self.inner.token_bytes(id).map_err(js_err)?;
+                Ok(JsValue::from_str(&minbpe::render_token(bytes)))
+            })
+            .collect()
     }
 
     /// True if `id` is a special token.
