@@ -7,6 +7,7 @@
 //   progress  {id, progress: {...}}   (long operations only, e.g. train)
 // Ops are the keys of `ops` below. Typed arrays in results are transferred.
 import init, { WasmTokenizer, WasmTrainer } from './pkg/bpe_playground.js';
+import { teachOps } from './js/teach-ops.js';
 
 const PRETRAINED = ['r50k_base', 'p50k_base', 'cl100k_base', 'o200k_base'];
 
@@ -176,6 +177,9 @@ const ops = {
     return true;
   },
 };
+
+// Teaching ops (merge table, k-curve, merge tree, pattern check): js/teach-ops.js.
+Object.assign(ops, teachOps({ tokenizer, wasmReady }));
 
 function transferables(value, out = []) {
   if (ArrayBuffer.isView(value)) out.push(value.buffer);
