@@ -662,7 +662,7 @@ mod tests {
             // plenty here; the ignored test below runs whole files.
             let cut = text
                 .char_indices()
-                .nth(150_000)
+                .nth(60_000)
                 .map_or(text.len(), |(i, _)| i);
             for (k, s) in splitters {
                 eprintln!("{name} {k:?}");
@@ -756,9 +756,17 @@ mod tests {
     }
 
     proptest! {
+        // `FASTSPLIT_CASES=100000 cargo test --release --lib fastsplit` for a
+        // heavier fuzz run.
         #![proptest_config(ProptestConfig::with_cases(cases()))]
         #[test]
         fn random_strings_match_regex(text in text_strategy(40)) {
+            check_all(&text);
+        }
+
+        #[test]
+        #[ignore = "heavier fuzz run; cargo test --release -- --ignored"]
+        fn long_random_strings_match_regex(text in text_strategy(400)) {
             check_all(&text);
         }
     }
