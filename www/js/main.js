@@ -18,6 +18,11 @@ import { DEFAULT_TEXT, EXAMPLES } from './examples.js';
 import { el, byTestId } from './dom.js';
 import * as compareView from './compare-view.js';
 import * as decodeView from './decode-view.js';
+import * as trainView from './train-view.js';
+import * as mergesView from './merges-view.js';
+import * as inspectView from './inspect-view.js';
+import * as chunksView from './chunks-view.js';
+import { startTeaching } from './teach.js';
 
 export const PRETRAINED = [
   { name: 'r50k_base', label: 'GPT-2 · r50k_base' },
@@ -149,6 +154,11 @@ class App {
     editor.clearHighlight();
   }
 
+  /** Highlights several byte ranges [[start, end], …] of the text at once. */
+  highlightAll(index, ranges) {
+    editor.highlightAll(index, ranges);
+  }
+
   /** Shows one token's details in the details line. */
   showDetails(d) {
     details.show(d);
@@ -180,6 +190,21 @@ const editor = {
   },
   clearHighlight() {
     this.backdrop.replaceChildren();
+  },
+  highlightAll(index, ranges) {
+    if (index.text !== this.textarea.value) return;
+    const text = index.text;
+    const parts = [];
+    let at = 0;
+    for (const [start, end] of ranges) {
+      const [a, b] = index.utf16Range(start, end);
+      if (a < at) continue;
+      parts.push(text.slice(at, a), el('mark', { text: text.slice(a, b) || ' ' }));
+      at = b;
+    }
+    parts.push(text.slice(at) + '\n');
+    this.backdrop.replaceChildren(...parts);
+    this.backdrop.scrollTop = this.textarea.scrollTop;
   },
 };
 
@@ -415,7 +440,7 @@ app.on('settings', (changes) => {
 });
 
 // ---- views in the tabs ------------------------------------------------------------
-const VIEWS = { compare: compareView, decode: decodeView };
+const VIEWS = { compare: compareView, train: trainView, merges: mergesView, inspect: inspectView, chunks: chunksView, decode: decodeView };
 for (const [name, view] of Object.entries(VIEWS)) {
   view.mount(document.querySelector(`[data-panel="${name}"]`), app);
 }
@@ -424,3 +449,4 @@ applyView();
 details.hide();
 selectTab('compare');
 refreshMain();
+startTeaching(app);
