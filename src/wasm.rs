@@ -180,7 +180,10 @@ impl WasmTokenizer {
     /// The bytes of one token.
     #[wasm_bindgen(js_name = tokenBytes)]
     pub fn token_bytes(&self, id: u32) -> Result<Vec<u8>, JsError> {
-        self.inner.token_bytes(id).map(|b| b.to_vec()).map_err(js_err)
+        self.inner
+            .token_bytes(id)
+            .map(|b| b.to_vec())
+            .map_err(js_err)
     }
 
     /// `{id, bytes: Uint8Array, rank: number|null, parents: [a, b]|null, special}`.

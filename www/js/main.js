@@ -10,7 +10,7 @@
 // errors with app.errors.show(source, error) / app.errors.clear(source), and
 // registers a new vocabulary with app.addTokenizer(info).
 
-import { WorkerClient } from './worker-client.js';
+import { client } from './boot.js';
 import { TokensView } from './tokens-view.js';
 import { TextIndex, formatNumber, quoted } from './format.js';
 import { Errors } from './errors.js';
@@ -33,7 +33,7 @@ export const PRETRAINED = [
 
 class App {
   constructor() {
-    this.client = new WorkerClient();
+    this.client = client;
     this.errors = new Errors(byTestId('error'));
     this.state = {
       text: DEFAULT_TEXT,

@@ -1,0 +1,243 @@
+// (A textarea normalises CRLF to LF, so the texts use LF only.)
+// The page in a real browser (Debian's headless Chromium via playwright-core),
+// served from www/ on 127.0.0.1. Reference ids come from tiktoken-rs.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launch, oracle, screenshot, shownIds } from './harness.mjs';
+
+const ENCODINGS = ['r50k_base', 'p50k_base', 'cl100k_base', 'o200k_base'];
+
+const MULTILINGUAL = [
+  'Hello, world! The quick brown fox jumps over 13 lazy dogs; 1234567 + 89 = 1234656.',
+  'def f(x):\n    return x ** 2  # indentation\n\t\ttabs   and trailing spaces   \n',
+  '日本語のテキスト、中文文本，한국어 텍스트, русский текст, العربية, हिन्दी.',
+  'Emoji 🙂👍🏽🇺🇦 family 👩‍👩‍👧‍👦 rainbow 🏳️‍🌈 and symbols — “quotes” … ™ ∑ π ≈ 3.14',
+  "It's we've they'll I'M ünïcödé\nnew line\n\n\nend",
+].join('\n');
+const TYPED = 'hello world 🙂';
+const SPECIAL = 'first<|endoftext|>second';
+const PARTIAL = 'a🙂b';
+
+let server;
+let browser;
+let page;
+let ref;
+const requests = [];
+
+async function showText(text) {
+  await page.getByTestId('input').fill(text);
+}
+
+/** Waits until the main view shows `expected` ids for `name`. */
+async function expectIds(name, expected) {
+  await page.waitForFunction(
+    ([n, want]) => {
+      const t = document.querySelector('[data-testid="tokens"]');
+      return t.dataset.tokenizer === n && document.querySelector('[data-testid="token-ids"]').textContent === want;
+    },
+    [name, JSON.stringify(expected).replaceAll(',', ', ')],
+    { timeout: 15000 },
+  ).catch(() => {});
+  assert.deepEqual(await shownIds(page), expected, `ids of ${name}`);
+  const chipIds = await page.$$eval('[data-testid="tokens"] [data-token-id]', (els) => els.map((e) => Number(e.dataset.tokenId)));
+  assert.deepEqual(chipIds, expected, `chips of ${name}`);
+  assert.equal(await page.getByTestId('token-count').first().textContent(), String(expected.length));
+}
+
+async function choose(name) {
+  await page.getByTestId('tokenizer-select').selectOption(name);
+}
+
+describe('the page', () => {
+  before(async () => {
+    ref = oracle([MULTILINGUAL, TYPED, SPECIAL, PARTIAL]);
+    server = await startServer();
+    browser = await launch();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('pageerror', (e) => requests.push(`pageerror: ${e.message}`));
+    await page.goto(server.url);
+    await page.locator('[data-testid="tokens"] [data-token-id]').first().waitFor({ timeout: 15000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('shows cl100k_base chips for the sample at start', async () => {
+    assert.equal(await page.getByTestId('tokenizer-select').inputValue(), 'cl100k_base');
+    const n = Number(await page.getByTestId('token-count').first().textContent());
+    assert.ok(n > 10);
+    assert.equal(await page.locator('[data-testid="tokens"] [data-token-id]').count(), n);
+    assert.ok(Number(await page.getByTestId('char-count').textContent()) > 0);
+    await screenshot(page, 'tokens');
+  });
+
+  it('updates the chips as the user types', async () => {
+    const input = page.getByTestId('input');
+    await input.fill('');
+    await input.pressSequentially(TYPED, { delay: 5 });
+    await expectIds('cl100k_base', ref.cl100k_base[1]);
+  });
+
+  for (const name of ENCODINGS) {
+    it(`shows exactly tiktoken's ids for ${name} on multilingual text`, async () => {
+      await showText(MULTILINGUAL);
+      await choose(name);
+      await expectIds(name, ref[name][0]);
+    });
+  }
+
+  it('shows a loading state while a rank file loads', async () => {
+    // A fresh page whose p50k rank file arrives late.
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    await ctx.route('**/vocab/p50k_base.tiktoken', async (route) => {
+      await new Promise((r) => setTimeout(r, 600));
+      await route.continue();
+    });
+    await p.goto(server.url);
+    await p.locator('[data-testid="tokens"] [data-token-id]').first().waitFor();
+    await p.getByTestId('tokenizer-select').selectOption('p50k_base');
+    await p.getByTestId('status').filter({ hasText: 'Loading p50k_base' }).waitFor({ timeout: 2000 });
+    await p.waitForSelector('[data-testid="tokens"][data-tokenizer="p50k_base"]');
+    assert.equal(await p.getByTestId('status').isHidden(), true);
+    await ctx.close();
+  });
+
+  it('compares tokenizers side by side, live', async () => {
+    await choose('cl100k_base');
+    await page.getByTestId('tab-compare').click();
+    await showText(MULTILINGUAL);
+    const compare = page.getByTestId('compare');
+    const columns = compare.locator('[data-tokenizer]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="compare"] [data-tokenizer]').length >= 3);
+    const countOf = async (name) =>
+      page.waitForFunction(
+        ([n, want]) => {
+          const c = document.querySelector(`[data-testid="compare"] [data-tokenizer="${n}"] [data-testid="token-count"]`);
+          return c && c.textContent === want;
+        },
+        [name, String(ref[name][0].length)],
+        { timeout: 15000 },
+      );
+    const names = await columns.evaluateAll((cols) => cols.map((c) => c.dataset.tokenizer));
+    assert.ok(names.length >= 3);
+    for (const name of names) await countOf(name);
+    // Chips in a column are that tokenizer's tokens.
+    const o200 = await compare.locator('[data-tokenizer="o200k_base"] [data-token-id]').evaluateAll((els) => els.map((e) => Number(e.dataset.tokenId)));
+    assert.deepEqual(o200, ref.o200k_base[0]);
+    // Switch a column's tokenizer.
+    await columns.first().locator('select').selectOption('p50k_base');
+    await countOf('p50k_base');
+    // Typing updates every column.
+    await showText(TYPED);
+    for (const name of await columns.evaluateAll((cols) => cols.map((c) => c.dataset.tokenizer))) {
+      await page.waitForFunction(
+        ([n, want]) => document.querySelector(`[data-testid="compare"] [data-tokenizer="${n}"] [data-testid="token-count"]`)?.textContent === want,
+        [name, String(ref[name][1].length)],
+      );
+    }
+    await showText(MULTILINGUAL);
+    await countOf('o200k_base');
+    await screenshot(page, 'compare');
+  });
+
+  it('shows details on hover and keyboard focus, and highlights the input span', async () => {
+    await choose('cl100k_base');
+    await showText(TYPED);
+    await expectIds('cl100k_base', ref.cl100k_base[1]);
+    const chips = page.locator('[data-testid="tokens"] [data-token-id]');
+    await chips.nth(1).hover();
+    const details = page.getByTestId('token-details');
+    await details.filter({ hasText: `id ${ref.cl100k_base[1][1]}` }).waitFor();
+    const text = await details.textContent();
+    assert.match(text, /" world"/);
+    assert.match(text, /20 77 6F 72 6C 64/);
+    assert.match(text, /range 5–11/);
+    assert.equal(await page.locator('.backdrop mark').textContent(), ' world');
+    // Keyboard: focus the first chip, then arrow right.
+    await chips.first().focus();
+    await page.keyboard.press('ArrowRight');
+    await details.filter({ hasText: `id ${ref.cl100k_base[1][1]}` }).waitFor();
+    assert.equal(await chips.nth(1).evaluate((e) => e === document.activeElement), true);
+    await screenshot(page, 'hover');
+  });
+
+  it('shows partial UTF-8 tokens as bytes, grouped, never as mojibake', async () => {
+    await choose('r50k_base');
+    await showText(PARTIAL);
+    await expectIds('r50k_base', ref.r50k_base[3]);
+    const chips = page.locator('[data-testid="tokens"] [data-token-id]');
+    const labels = await chips.allTextContents();
+    assert.ok(labels.some((l) => /^<[0-9A-F]{2}( [0-9A-F]{2})*>$/.test(l)), `labels: ${labels}`);
+    assert.ok(labels.every((l) => !l.includes('\uFFFD')));
+    assert.equal(labels.join('').replace(/<[^>]*>/g, ''), 'ab');
+    const grouped = await page.locator('[data-testid="tokens"] .grp').count();
+    assert.ok(grouped >= 2, 'the tokens of 🙂 are marked as one group');
+    await page.locator('[data-testid="tokens"] .partial').first().hover();
+    assert.match(await page.getByTestId('token-details').textContent(), /part of "🙂"/);
+    await screenshot(page, 'partial-utf8');
+  });
+
+  it('treats special-token text as special only when toggled', async () => {
+    await choose('cl100k_base');
+    await showText(SPECIAL);
+    await expectIds('cl100k_base', ref.cl100k_base[2]);
+    assert.equal(await page.locator('[data-testid="tokens"] .special').count(), 0);
+    await page.getByTestId('special-toggle').click();
+    await expectIds('cl100k_base', ref['cl100k_base+special'][2]);
+    const special = page.locator('[data-testid="tokens"] .special');
+    assert.equal(await special.count(), 1);
+    assert.equal(await special.getAttribute('data-token-id'), '100257');
+    assert.equal(await special.textContent(), '<|endoftext|>');
+    await screenshot(page, 'special');
+    await page.getByTestId('special-toggle').click();
+    await expectIds('cl100k_base', ref.cl100k_base[2]);
+  });
+
+  it('decodes a list of ids and explains bad input', async () => {
+    await choose('cl100k_base');
+    await page.getByTestId('tab-decode').click();
+    const input = page.getByTestId('decode-input');
+    const output = page.getByTestId('decode-output');
+    const error = page.getByTestId('error');
+    await input.fill(JSON.stringify(ref.cl100k_base[0]));
+    await output.filter({ hasText: 'Hello, world!' }).waitFor();
+    assert.equal(await output.textContent(), MULTILINGUAL);
+    assert.equal(await error.isHidden(), true);
+    // Malformed list.
+    await input.fill('[9906, 11,');
+    await error.filter({ hasText: 'JSON list of token ids' }).waitFor();
+    assert.equal(await output.textContent(), MULTILINGUAL, 'the last good output stays');
+    // Unknown id: the engine's message.
+    await input.fill('[9906, 999999]');
+    await error.filter({ hasText: 'unknown token id 999999' }).waitFor();
+    await screenshot(page, 'decode-error');
+    // Recovery.
+    await input.fill('[9906, 11, 1917, 0]');
+    await output.filter({ hasText: 'Hello, world!' }).waitFor();
+    await error.waitFor({ state: 'hidden' });
+    // The page still works after an error.
+    await showText(TYPED);
+    await expectIds('cl100k_base', ref.cl100k_base[1]);
+  });
+
+  it('has a dark theme', async () => {
+    await page.getByTestId('tab-compare').click();
+    await showText(MULTILINGUAL);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForTimeout(100);
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(bg, 'rgb(17, 20, 24)');
+    await screenshot(page, 'dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('makes no request except to its own server, and no page error', async () => {
+    const foreign = requests.filter((u) => !u.startsWith(server.origin + '/'));
+    assert.deepEqual(foreign, []);
+  });
+});
