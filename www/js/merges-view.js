@@ -178,9 +178,9 @@ export function mount(panel, app) {
 
   function fillTable() {
     if (!rows) return;
-    const q = search.value.trim();
+    const q = search.value.trim() ? search.value : '';
     const n = rows.made.length;
-    const num = /^\d+$/.test(q) ? Number(q) : null;
+    const num = /^\s*\d+\s*$/.test(q) ? Number(q) : null;
     const ql = q.toLowerCase();
     const out = [];
     let matches = 0;
