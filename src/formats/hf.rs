@@ -395,8 +395,157 @@ fn read_split(v: &Value, path: &str) -> Result<Pattern> {
     split_pattern(&regex, &format!("{path}.pattern"))
 }
 
+/// Rewrites an Oniguruma regex (Ruby syntax, as the library compiles it) into
+/// fancy-regex syntax with the same meaning, for the constructs that differ:
+/// `X{n,m}+` is `(?:X{n,m})+` (not possessive), `^` and `$` are line anchors,
+/// and the flag `m` means "dot matches newline".
+fn onig_to_fancy(regex: &str) -> std::result::Result<String, String> {
+    let chars: Vec<char> = regex.chars().collect();
+    let mut out = String::with_capacity(regex.len() + 16);
+    // Output offsets where open groups and the last atom start.
+    let mut groups: Vec<usize> = Vec::new();
+    let mut atom: Option<usize> = None;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\\' => {
+                let start = out.len();
+                let next = *chars.get(i + 1).ok_or("the regex ends with a backslash")?;
+                out.push('\\');
+                out.push(next);
+                i += 2;
+                if matches!(next, 'p' | 'P' | 'x' | 'u') && chars.get(i) == Some(&'{') {
+                    while i < chars.len() {
+                        out.push(chars[i]);
+                        i += 1;
+                        if chars[i - 1] == '}' {
+                            break;
+                        }
+                    }
+                }
+                atom = Some(start);
+            }
+            '[' => {
+                let start = out.len();
+                let mut depth = 0;
+                loop {
+                    let Some(&d) = chars.get(i) else {
+                        return Err("a character class is not closed".into());
+                    };
+                    out.push(d);
+                    i += 1;
+                    match d {
+                        '\\' => {
+                            if let Some(&e) = chars.get(i) {
+                                out.push(e);
+                                i += 1;
+                            }
+                        }
+                        '[' => {
+                            depth += 1;
+                            // A `]` right after `[` or `[^` is a literal.
+                            if chars.get(i) == Some(&'^') {
+                                out.push('^');
+                                i += 1;
+                            }
+                            if chars.get(i) == Some(&']') {
+                                out.push(']');
+                                i += 1;
+                            }
+                        }
+                        ']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                atom = Some(start);
+            }
+            '(' => {
+                groups.push(out.len());
+                out.push('(');
+                i += 1;
+                if chars.get(i) == Some(&'?') {
+                    out.push('?');
+                    i += 1;
+                    // Inline flags: Ruby's `m` is everyone else's `s`.
+                    while let Some(&f) = chars.get(i) {
+                        match f {
+                            'm' => out.push('s'),
+                            'i' | 'x' | '-' => out.push(f),
+                            _ => break,
+                        }
+                        i += 1;
+                    }
+                }
+                atom = None;
+            }
+            ')' => {
+                out.push(')');
+                i += 1;
+                atom = groups.pop();
+            }
+            '^' | '$' => {
+                out.push_str(if c == '^' { "(?m:^)" } else { "(?m:$)" });
+                i += 1;
+                atom = None;
+            }
+            '{' => {
+                let close = chars[i..].iter().position(|&d| d == '}').map(|k| i + k);
+                let interval = close.filter(|&k| {
+                    let body: String = chars[i + 1..k].iter().collect();
+                    let mut parts = body.splitn(2, ',');
+                    let lo = parts.next().unwrap_or("");
+                    let hi = parts.next();
+                    !lo.is_empty()
+                        && lo.chars().all(|d| d.is_ascii_digit())
+                        && hi.is_none_or(|h| h.chars().all(|d| d.is_ascii_digit()))
+                });
+                match (interval, atom) {
+                    (Some(k), Some(start)) if chars.get(k + 1) == Some(&'+') => {
+                        let body: String = chars[i..=k].iter().collect();
+                        out.insert_str(start, "(?:");
+                        out.push_str(&body);
+                        out.push_str(")+");
+                        i = k + 2;
+                        atom = None;
+                    }
+                    (Some(k), _) => {
+                        out.extend(&chars[i..=k]);
+                        i = k + 1;
+                    }
+                    (None, _) => {
+                        out.push_str("\\{");
+                        i += 1;
+                        atom = Some(out.len() - 2);
+                    }
+                }
+            }
+            '*' | '+' | '?' | '|' => {
+                out.push(c);
+                i += 1;
+                if c == '|' {
+                    atom = None;
+                }
+            }
+            _ => {
+                atom = Some(out.len());
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The pattern whose chunks are the library's `Split(regex, Isolated)` pieces.
 fn split_pattern(regex: &str, path: &str) -> Result<Pattern> {
+    let regex = &onig_to_fancy(regex)
+        .map_err(|e| unsupported(format!("{path}: the regex cannot be read: {e}")))?;
     let plain = Pattern::from_regex(regex);
     plain
         .splitter()
@@ -756,4 +905,40 @@ pub fn write_tokenizer_json(tok: &Tokenizer) -> Result<String> {
     }
     out.push_str("\n    ]\n  }\n}\n");
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oniguruma_constructs_are_rewritten() {
+        let cases = [
+            (r"\p{N}{1,3}+", r"(?:\p{N}{1,3})+"),
+            (r"\p{N}{1,3}", r"\p{N}{1,3}"),
+            (r"[a-z]{2}+|(ab){1,}+", r"(?:[a-z]{2})+|(?:(ab){1,})+"),
+            (r"\s++$|^x", r"\s++(?m:$)|(?m:^)x"),
+            (r"(?mi:a.b)", r"(?si:a.b)"),
+            (r"[\]^$]x{", r"[\]^$]x\{"),
+            (r"[^\r\n\p{L}\p{N}]?+\p{L}++", r"[^\r\n\p{L}\p{N}]?+\p{L}++"),
+        ];
+        for (onig, fancy) in cases {
+            assert_eq!(onig_to_fancy(onig).unwrap(), fancy, "{onig}");
+        }
+        assert!(onig_to_fancy("[abc").is_err());
+        assert!(onig_to_fancy("ab\\").is_err());
+    }
+
+    #[test]
+    fn alphabet_round_trips() {
+        let chars = byte_to_char();
+        let table = char_to_byte_table();
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(
+            alphabet_bytes(&table, &to_byte_level(&chars, &all)).unwrap(),
+            all
+        );
+        assert_eq!(chars[b' ' as usize], 'Ġ');
+        assert_eq!(chars[b'\n' as usize], 'Ċ');
+    }
 }
