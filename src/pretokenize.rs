@@ -248,16 +248,27 @@ impl Splitter {
             }
             return Ok(());
         }
+        // `utf8_chunks` reports each invalid sequence on its own; adjacent
+        // ones are one run, so a run is reported when valid text follows it.
         let mut offset = 0;
+        let mut invalid_start = None;
         for piece in bytes.utf8_chunks() {
             let valid = piece.valid();
-            self.for_each_chunk(valid, |r| f(r.start + offset..r.end + offset))?;
-            offset += valid.len();
+            if !valid.is_empty() {
+                if let Some(start) = invalid_start.take() {
+                    f(start..offset);
+                }
+                self.for_each_chunk(valid, |r| f(r.start + offset..r.end + offset))?;
+                offset += valid.len();
+            }
             let invalid = piece.invalid();
             if !invalid.is_empty() {
-                f(offset..offset + invalid.len());
+                invalid_start.get_or_insert(offset);
                 offset += invalid.len();
             }
+        }
+        if let Some(start) = invalid_start {
+            f(start..offset);
         }
         Ok(())
     }
