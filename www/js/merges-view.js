@@ -314,6 +314,7 @@ export function mount(panel, app) {
       hit = null;
       curveKey = '';
       tbody.replaceChildren();
+      search.value = '';
       occurrences.textContent = '';
       hint.textContent = `Replay the merges of ${nm} on your text: with k merges applied, only the first k merges may join tokens.`;
       try {
