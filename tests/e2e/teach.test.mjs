@@ -110,6 +110,8 @@ describe('teaching BPE', () => {
     assert.ok(vocab.bytes.equals(REF('gpt4', 'vocab')), 'gpt4 .vocab differs from minbpe');
     const tk = await download(page, 'download-tiktoken');
     assert.match(tk.bytes.toString('utf8').split('\n')[256], /^\S+ 256$/);
+    const hf = JSON.parse((await download(page, 'download-tokenizer-json')).bytes.toString('utf8'));
+    assert.equal(hf.model.type, 'BPE');
     // In the picker and the compare view at once.
     const options = await page.$$eval('[data-testid="tokenizer-select"] option', (os) => os.map((o) => o.value));
     for (const n of ['toy-512-none', 'toy-512-gpt2', 'toy-512-gpt4']) assert.ok(options.includes(n), n);
@@ -189,6 +191,10 @@ describe('teaching BPE', () => {
     assert.match(await page.getByTestId('merge-occurrences').textContent(), new RegExp(`^${hits} occurrence`));
     assert.ok((await page.$$('.backdrop mark')).length === hits);
     await screenshot(page, 'teach-merges');
+    await page.getByTestId('theme-toggle').click();
+    await page.getByTestId('theme-toggle').click();
+    await screenshot(page, 'teach-merges-dark');
+    await page.getByTestId('theme-toggle').click();
     // k = 0: one token per byte; step forward; play moves on.
     await slider.fill('0');
     const bytes = Buffer.byteLength(TAYLOR.toString('utf8').slice(0, 3000));
