@@ -347,12 +347,22 @@ function applyTheme(theme) {
   themeButton.textContent = `◐ ${theme}`;
   themeButton.setAttribute('aria-label', `colour theme: ${theme} (change)`);
 }
-let theme = localStorage.getItem('bpe-theme') ?? 'auto';
+// Storage may be disabled (it then throws): the theme is then not remembered.
+let theme = 'auto';
+try {
+  theme = localStorage.getItem('bpe-theme') ?? 'auto';
+} catch {
+  /* keep auto */
+}
 if (!THEMES.includes(theme)) theme = 'auto';
 applyTheme(theme);
 themeButton.addEventListener('click', () => {
   theme = THEMES[(THEMES.indexOf(theme) + 1) % THEMES.length];
-  localStorage.setItem('bpe-theme', theme);
+  try {
+    localStorage.setItem('bpe-theme', theme);
+  } catch {
+    /* not remembered */
+  }
   applyTheme(theme);
 });
 
