@@ -363,6 +363,21 @@ describe('teaching BPE', () => {
     assert.match(await p4.getByTestId('error').textContent(), /storage is full/);
     await p4.waitForFunction(() => document.querySelector('[data-testid="token-count"]').textContent === '2');
     await full.close();
+    // Disabled storage (access throws): a visible message, the page still works.
+    const denied = await browser.newContext();
+    await denied.addInitScript(() => {
+      Object.defineProperty(window, 'localStorage', { get() { throw new DOMException('denied', 'SecurityError'); } });
+    });
+    const p5 = await denied.newPage();
+    const p5errors = [];
+    p5.on('pageerror', (e) => p5errors.push(e.message));
+    await p5.goto(server.url);
+    await p5.getByTestId('input').fill('still works');
+    await p5.waitForSelector('[data-testid="error"]:not([hidden])');
+    assert.match(await p5.getByTestId('error').textContent(), /storage is disabled/);
+    await p5.waitForFunction(() => document.querySelector('[data-testid="token-count"]').textContent === '2');
+    assert.deepEqual(p5errors, []);
+    await denied.close();
     assert.deepEqual(pageErrors, []);
   });
 });
