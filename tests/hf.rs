@@ -94,7 +94,9 @@ fn fixtures() -> Option<&'static Path> {
             return None;
         }
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("hf-fixtures");
-        if !dir.join("done.stamp").exists() {
+        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        let stamp = modified(&dir.join("done.stamp"));
+        if stamp.is_none() || stamp < modified(&script()) {
             let status = Command::new("python3")
                 .arg(script())
                 .arg(&dir)
@@ -393,6 +395,13 @@ fn malformed_files_are_named() {
     let msg = err(&minimal(model, Value::Null, byte_level()));
     assert!(
         msg.contains("model.vocab[\"huge\"]") && msg.contains("too large"),
+        "{msg}"
+    );
+    let mut model = bpe(serde_json::json!([]));
+    model["vocab"]["sparse"] = Value::from(10_000_000);
+    let msg = err(&minimal(model, Value::Null, byte_level()));
+    assert!(
+        msg.contains("model.vocab") && msg.contains("sparse"),
         "{msg}"
     );
     let mut model = bpe(serde_json::json!([]));

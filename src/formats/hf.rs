@@ -29,12 +29,14 @@
 //! Anything else is an [`Error::Unsupported`] naming what, or an
 //! [`Error::Format`] naming the JSON path of what is malformed.
 //!
-//! A `Split` regex is run by fancy-regex here and by Oniguruma in the library;
-//! the two agree on the usual split patterns (`\p{..}` classes, possessive
-//! quantifiers, look-ahead), but Oniguruma's `^`/`$` are line anchors, so a
-//! pattern relying on them may split differently. The library keeps the text
-//! between two matches as a chunk of its own; for a regex other than the
-//! built-in ones this is reproduced by extending the pattern with
+//! A `Split` regex is compiled by Oniguruma (Ruby syntax) in the library and
+//! by fancy-regex here. Where the two syntaxes differ in meaning the regex is
+//! rewritten: `X{n,m}+` repeats the interval in Oniguruma (it is not
+//! possessive, so tiktoken's `\p{N}{1,3}+` keeps whole numbers together), `^`
+//! and `$` are line anchors, and the flag `m` makes `.` match newlines. Other
+//! Oniguruma-only syntax fails to compile and is reported. The library keeps
+//! the text between two matches as a chunk of its own; for a regex other than
+//! the built-in ones this is reproduced by extending the pattern `R` with
 //! `|[\s\S]+?(?=R)|[\s\S]+`. A regex that matches the empty string is refused.
 //!
 //! # What is written
@@ -638,6 +640,13 @@ fn read_model(model: &Map<String, Value>, table: &[Option<u8>]) -> Result<Bpe> {
         }
         ids.insert(key.clone(), id);
         max = max.max(id as usize + 1);
+    }
+    if max > 2 * ids.len() + 65_536 {
+        return Err(bad(format!(
+            "model.vocab: ids are too sparse (the largest is {} for {} tokens)",
+            max - 1,
+            ids.len()
+        )));
     }
     let mut vocab: Vec<Option<Box<[u8]>>> = vec![None; max];
     for (key, &id) in &ids {
