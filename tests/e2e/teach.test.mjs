@@ -306,7 +306,9 @@ describe('teaching BPE', () => {
   it('share links reproduce the view and retrain a small toy; bad links are refused', async () => {
     await page.getByTestId('tab-train').click();
     await page.getByTestId('corpus-sample').click();
+    await page.getByTestId('special-tokens').fill('<|endoftext|> <|fim|>');
     await train(page, { vocab: 320, pattern: 'gpt2' });
+    await page.getByTestId('special-tokens').fill('');
     await page.getByTestId('input').fill('Shared text: First Citizen speaks.');
     await page.getByTestId('whitespace-toggle').click();
     await page.getByTestId('tab-merges').click();
@@ -323,6 +325,7 @@ describe('teaching BPE', () => {
     const m1 = await download(page, 'download-model');
     const m2 = await download(p2, 'download-model');
     assert.ok(m1.bytes.equals(m2.bytes), 'the shared toy retrains to the same model');
+    assert.deepEqual(m1.bytes.toString('utf8').split('\n').slice(2, 5), ['2', '<|endoftext|> 320', '<|fim|> 321']);
     // A tampered link: refused with a message, nothing applied.
     const bad = `${server.url}#s=${Buffer.from(JSON.stringify({ v: 1, text: 'x', tokenizer: 'cl100k_base', view: 'both', whitespace: false, special: false, tab: 'compare', evil: '<script>' })).toString('base64url')}`;
     const p3 = await fresh.newPage();
