@@ -92,10 +92,16 @@ case "$cmd" in
     log "cargo fmt --check and clippy"
     cargo fmt --check
     cargo clippy --all-targets -- -D warnings
+    cargo clippy --target wasm32-unknown-unknown --lib -- -D warnings
     log "native tests"
     cargo test --release
+    log "wasm facade tests (wasm-bindgen-test in headless Chromium)"
+    CHROMEDRIVER=/usr/bin/chromedriver \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$HOME/.cargo/bin/wasm-bindgen-test-runner" \
+      cargo test --target wasm32-unknown-unknown --test wasm_facade
     log "browser end-to-end tests"
-    node --test tests/e2e/
+    # Explicit files: Node 20 and later versions agree on what runs.
+    node --test tests/e2e/*.test.mjs
     ;;
   *)
     echo "usage: ./build.sh [serve|test|bench|build]" >&2
