@@ -17,6 +17,7 @@
 use crate::error::{Error, Result};
 use crate::fastsplit;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// minbpe's GPT-2 split pattern.
 pub const GPT2_PATTERN: &str =
@@ -128,10 +129,12 @@ impl Pattern {
 
     /// Compiles the pattern. Fails only for an invalid custom regex.
     pub fn splitter(&self) -> Result<Splitter> {
-        let regex = match self {
-            Pattern::None => None,
-            p => Some(compile(p.regex())?),
-        };
+        // A custom regex compiles now, to report errors; a built-in one only
+        // if the regex path is ever used (it is valid: a test checks it).
+        let regex = OnceLock::new();
+        if let Pattern::Custom(re) = self {
+            let _ = regex.set(compile(re)?);
+        }
         Ok(Splitter {
             pattern: self.clone(),
             regex,
@@ -171,7 +174,8 @@ fn compile(pattern: &str) -> Result<fancy_regex::Regex> {
 #[derive(Debug, Clone)]
 pub struct Splitter {
     pattern: Pattern,
-    regex: Option<fancy_regex::Regex>,
+    /// The compiled regex; empty for `None` and until first use for built-ins.
+    regex: OnceLock<fancy_regex::Regex>,
     fast: Option<fastsplit::Kind>,
 }
 
@@ -205,7 +209,7 @@ impl Splitter {
     /// Like [`Splitter::for_each_chunk`], but always with fancy-regex, even
     /// for a built-in pattern (for tests and benchmarks).
     pub fn for_each_chunk_regex(&self, text: &str, mut f: impl FnMut(Range<usize>)) -> Result<()> {
-        let Some(regex) = &self.regex else {
+        let Some(regex) = self.regex() else {
             if !text.is_empty() {
                 f(0..text.len());
             }
@@ -220,6 +224,15 @@ impl Splitter {
             }
         }
         Ok(())
+    }
+
+    fn regex(&self) -> Option<&fancy_regex::Regex> {
+        if self.pattern == Pattern::None {
+            return None;
+        }
+        Some(self.regex.get_or_init(|| {
+            compile(self.pattern.regex()).expect("built-in split patterns compile")
+        }))
     }
 
     /// The chunks of `text` as byte ranges.
@@ -242,7 +255,7 @@ impl Splitter {
         bytes: &[u8],
         mut f: impl FnMut(Range<usize>),
     ) -> Result<()> {
-        if self.regex.is_none() {
+        if self.pattern == Pattern::None {
             if !bytes.is_empty() {
                 f(0..bytes.len());
             }
@@ -295,6 +308,9 @@ mod tests {
             let s = Pattern::parse(name).splitter().unwrap();
             let chunks = s.split_str(text).unwrap();
             assert_eq!(chunks.concat(), text, "{name}");
+            // The lazily compiled regex exists and agrees.
+            let by_regex = s.clone().regex_only().split_str(text).unwrap();
+            assert_eq!(chunks, by_regex, "{name}");
         }
         let cl = Pattern::Cl100k.splitter().unwrap();
         assert_eq!(
@@ -312,8 +328,9 @@ mod tests {
 
     #[test]
     fn catastrophic_backtracking_is_an_error() {
-        // A look-ahead forces the backtracking engine.
-        let s = Pattern::parse(r"(a+)+(?=b)").splitter().unwrap();
+        // A look-ahead inside the repetition forces the backtracking engine
+        // (without one, fancy-regex hands `(a+)+` to the linear-time regex crate).
+        let s = Pattern::parse(r"(?:(?=a)a|a)+(?=b)").splitter().unwrap();
         let text = "a".repeat(40);
         let err = s.split(&text).unwrap_err();
         assert!(matches!(err, Error::PatternFailed { .. }), "{err}");
