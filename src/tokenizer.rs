@@ -13,9 +13,14 @@
 
 use crate::encode::{merge_chunk, MergeRule};
 use crate::error::{Error, Result};
+use crate::formats::tiktoken::MAX_RANK;
 use crate::pretokenize::{Pattern, Splitter};
 use crate::train::{Trained, MIN_VOCAB_SIZE};
 use std::collections::{HashMap, HashSet};
+
+/// The longest text `encode` accepts, in bytes: token spans are `u32`
+/// offsets (4 GiB − 1).
+pub const MAX_TEXT_LEN: usize = u32::MAX as usize;
 
 /// Which special tokens `encode` recognises (minbpe's and tiktoken's choices).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,6 +190,13 @@ impl Tokenizer {
         ranks: Vec<(Vec<u8>, u32)>,
         special: Vec<(String, u32)>,
     ) -> Result<Tokenizer> {
+        // Ids index a dense table: refuse ranks that would allocate gigabytes.
+        if let Some(&(_, rank)) = ranks.iter().find(|r| r.1 >= MAX_RANK) {
+            return Err(Error::Format {
+                format: "tiktoken",
+                message: format!("rank {rank} is too large (ranks must be below {MAX_RANK})"),
+            });
+        }
         let max = ranks
             .iter()
             .map(|r| r.1)
@@ -342,6 +354,14 @@ impl Tokenizer {
         allowed: &AllowedSpecial,
         max_rank: Option<u32>,
     ) -> Result<Encoding> {
+        // Spans are u32 byte offsets.
+        if text.len() > MAX_TEXT_LEN {
+            return Err(Error::TooLarge {
+                what: "text to encode",
+                size: text.len(),
+                limit: MAX_TEXT_LEN,
+            });
+        }
         self.check_disallowed(text, allowed)?;
         let mut enc = Encoding::default();
         let mut rest = 0;

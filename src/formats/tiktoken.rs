@@ -12,6 +12,10 @@ use std::collections::HashSet;
 
 const FORMAT: &str = ".tiktoken";
 
+/// Ranks (ids) must be below this: 2^24, as for `tokenizer.json` ids. The
+/// largest real encoding (o200k_base) stops near 200,000.
+pub const MAX_RANK: u32 = 1 << 24;
+
 /// Parses a rank file into `(token bytes, rank)` pairs. O(file size).
 pub fn parse_ranks(data: &[u8]) -> Result<Vec<(Vec<u8>, u32)>> {
     let mut ranks = Vec::with_capacity(data.len() / 12);
@@ -37,9 +41,17 @@ pub fn parse_ranks(data: &[u8]) -> Result<Vec<(Vec<u8>, u32)>> {
             .map_err(|e| err(format!("the token is not valid base64 ({e})")))?;
         let rank = std::str::from_utf8(&line[space + 1..])
             .ok()
-            .and_then(|r| r.parse::<u32>().ok())
-            .filter(|&r| r < u32::MAX / 2)
+            .and_then(|r| r.parse::<u64>().ok())
             .ok_or_else(|| err(format!("the rank is not a number: {:?}", shown())))?;
+        // Ids index a dense table: a huge rank would allocate gigabytes.
+        let rank = u32::try_from(rank)
+            .ok()
+            .filter(|&r| r < MAX_RANK)
+            .ok_or_else(|| {
+                err(format!(
+                    "rank {rank} is too large (ranks must be below {MAX_RANK})"
+                ))
+            })?;
         ranks.push((token, rank));
     }
     if ranks.is_empty() {
@@ -92,6 +104,9 @@ mod tests {
             (&b"YQ== 0\nnospace\n"[..], 2),
             (b"YQ== 0\n!!!! 1\n", 2),
             (b"YQ== x\n", 1),
+            (b"YQ== 0\nYg== 4000000000\n", 2),
+            (b"YQ== 99999999999999999999\n", 1),
+            (b"YQ== 16777216\n", 1),
         ] {
             match parse_ranks(data) {
                 Err(Error::Parse { line: l, .. }) => assert_eq!(l, line),
