@@ -52,13 +52,6 @@ pub fn merge_chunk<R: MergeRule + ?Sized>(
     }
 }
 
-/// One token during merging: its start in the chunk and its id.
-#[derive(Clone, Copy)]
-struct Part {
-    start: u32,
-    id: u32,
-}
-
 const NO_RANK: u32 = u32::MAX;
 
 fn merge_flat<R: MergeRule + ?Sized>(
@@ -68,49 +61,15 @@ fn merge_flat<R: MergeRule + ?Sized>(
     ids: &mut Vec<u32>,
     starts: &mut Vec<u32>,
 ) {
-    let mut parts: Vec<Part> = (0..bytes.len())
-        .map(|i| Part {
-            start: i as u32,
-            id: byte_ids[bytes[i] as usize],
-        })
-        .collect();
-    // ranks[i]: (rank, id) of merging parts[i] and parts[i + 1].
-    let pair = |parts: &[Part], i: usize| -> (u32, u32) {
-        let end = parts.get(i + 2).map_or(bytes.len(), |p| p.start as usize);
-        rule.merge(
-            parts[i].id,
-            parts[i + 1].id,
-            &bytes[parts[i].start as usize..end],
-        )
-        .unwrap_or((NO_RANK, 0))
-    };
-    let mut ranks: Vec<(u32, u32)> = (0..parts.len() - 1).map(|i| pair(&parts, i)).collect();
-    loop {
-        let mut best = (NO_RANK, 0usize);
-        for (i, &(rank, _)) in ranks.iter().enumerate() {
-            if rank < best.0 {
-                best = (rank, i);
-            }
-        }
-        if best.0 == NO_RANK {
-            break;
-        }
-        let i = best.1;
-        parts[i].id = ranks[i].1;
-        parts.remove(i + 1);
-        ranks.remove(i);
-        if i < ranks.len() {
-            ranks[i] = pair(&parts, i);
-        }
-        if i > 0 {
-            ranks[i - 1] = pair(&parts, i - 1);
-        }
-    }
-    for p in parts {
+    let mut parts = Vec::with_capacity(bytes.len());
+    merge_scan(bytes, byte_ids, rule, &mut parts, |p| {
         ids.push(p.id);
         starts.push(p.start);
-    }
+    });
 }
+
+/// (rank, left start, left id, right id, merged id).
+type HeapEntry = (u32, u32, u32, u32, u32);
 
 fn merge_heap<R: MergeRule + ?Sized>(
     bytes: &[u8],
@@ -137,7 +96,7 @@ fn merge_heap<R: MergeRule + ?Sized>(
     };
     // Heap entries: (rank, left start, left id, right id, merged id); the
     // smallest rank pops first, the leftmost on a tie.
-    let mut heap: BinaryHeap<Reverse<(u32, u32, u32, u32, u32)>> = BinaryHeap::new();
+    let mut heap: BinaryHeap<Reverse<HeapEntry>> = BinaryHeap::new();
     let push = |heap: &mut BinaryHeap<_>, id: &[u32], next: &[u32], left: usize| {
         let right = next[left];
         if right == NONE {
@@ -178,6 +137,290 @@ fn merge_heap<R: MergeRule + ?Sized>(
         ids.push(id[i as usize]);
         starts.push(i);
         i = next[i as usize];
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Fast hashing and the rank table.
+
+const K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// The bytes of `b` (at most 8) as a u64 that, together with the length,
+/// identifies them: short strings are read with overlapping loads.
+#[inline(always)]
+fn load_short(b: &[u8]) -> u64 {
+    let n = b.len();
+    if n >= 4 {
+        let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64;
+        let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]) as u64;
+        lo | (hi << 32)
+    } else if n > 0 {
+        b[0] as u64 | (b[n / 2] as u64) << 8 | (b[n - 1] as u64) << 16
+    } else {
+        0
+    }
+}
+
+/// A fast, non-cryptographic hash of a byte string (multiply–rotate over
+/// 8-byte words, a final fold so the high bits depend on every input bit).
+/// Not DoS-resistant: the keys are a fixed vocabulary and text chunks.
+#[inline]
+pub fn hash_bytes(b: &[u8]) -> u64 {
+    let mut h = (b.len() as u64).wrapping_mul(K);
+    let mut rest = b;
+    while rest.len() > 8 {
+        let w = u64::from_le_bytes(rest[..8].try_into().expect("8 bytes"));
+        h = (h.rotate_left(23) ^ w).wrapping_mul(K);
+        rest = &rest[8..];
+    }
+    h = (h.rotate_left(23) ^ load_short(rest)).wrapping_mul(K);
+    h ^ (h >> 31)
+}
+
+/// A [`std::hash::Hasher`] over [`hash_bytes`] (for maps keyed by pairs or
+/// byte slices).
+#[derive(Default, Clone, Copy)]
+pub struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = (self.0.rotate_left(23) ^ hash_bytes(bytes)).wrapping_mul(K);
+    }
+    #[inline]
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0.rotate_left(23) ^ n as u64).wrapping_mul(K);
+    }
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(23) ^ n).wrapping_mul(K);
+    }
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 31)
+    }
+}
+
+/// Builds [`FastHasher`]s.
+pub type FastBuild = std::hash::BuildHasherDefault<FastHasher>;
+
+/// Byte string → id, for tiktoken rank files: open addressing with linear
+/// probing over a power-of-two slot array at most half full.
+///
+/// A slot is two words: `(hash tag: 24 bits, length: 8 bits, id + 1: 32
+/// bits)` and the key's bytes packed by `load_short` when it has at most 8
+/// bytes. A lookup of a short key therefore never leaves the slot array;
+/// longer keys are compared against the arena, where the bytes of all
+/// tokens sit end to end.
+///
+/// Memory: 16 bytes per slot (2 × tokens, rounded up to a power of two),
+/// 4 bytes per id of offsets and the token bytes: about 4.9 MB for cl100k,
+/// 9.6 MB for o200k.
+#[derive(Debug, Clone, Default)]
+pub struct RankTable {
+    /// `[meta, packed]` per slot; `meta == 0` is an empty slot.
+    slots: Vec<[u64; 2]>,
+    /// `offsets[id]..offsets[id + 1]` are the bytes of `id` in `arena`
+    /// (empty for ids that are gaps).
+    offsets: Vec<u32>,
+    arena: Vec<u8>,
+    len: usize,
+    shift: u32,
+}
+
+/// The meta word of a key: hash tag, length (saturated) and no id.
+#[inline(always)]
+fn meta_of(h: u64, len: usize) -> u64 {
+    (h & 0xFFFF_FF00_0000_0000) | ((len.min(255) as u64) << 32)
+}
+
+impl RankTable {
+    /// A table of `tokens[id]` (`None` for gaps). Returns the first id whose
+    /// bytes repeat an earlier token's, as an error.
+    pub fn new(tokens: &[Option<Box<[u8]>>]) -> std::result::Result<RankTable, u32> {
+        let count = tokens.iter().filter(|t| t.is_some()).count();
+        let bits = (count.max(1) * 2)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(4);
+        let mut t = RankTable {
+            slots: vec![[0, 0]; 1 << bits],
+            offsets: Vec::with_capacity(tokens.len() + 1),
+            arena: Vec::with_capacity(tokens.iter().flatten().map(|b| b.len()).sum()),
+            len: 0,
+            shift: 64 - bits,
+        };
+        t.offsets.push(0);
+        for tok in tokens {
+            if let Some(b) = tok {
+                t.arena.extend_from_slice(b);
+            }
+            t.offsets.push(t.arena.len() as u32);
+        }
+        for (id, tok) in tokens.iter().enumerate() {
+            let Some(b) = tok else { continue };
+            if t.get(b).is_some() {
+                return Err(id as u32);
+            }
+            let h = hash_bytes(b);
+            let mask = t.slots.len() - 1;
+            let mut i = (h >> t.shift) as usize;
+            while t.slots[i][0] != 0 {
+                i = (i + 1) & mask;
+            }
+            t.slots[i] = [meta_of(h, b.len()) | (id as u64 + 1), load_short(b)];
+            t.len += 1;
+        }
+        Ok(t)
+    }
+
+    /// The id of the token with these bytes.
+    #[inline]
+    pub fn get(&self, key: &[u8]) -> Option<u32> {
+        let h = hash_bytes(key);
+        let want = meta_of(h, key.len());
+        let short = key.len() <= 8;
+        let packed = if short { load_short(key) } else { 0 };
+        let mask = self.slots.len() - 1;
+        let mut i = (h >> self.shift) as usize;
+        loop {
+            let [meta, word] = self.slots[i];
+            if meta == 0 {
+                return None;
+            }
+            if meta & !0xFFFF_FFFF == want {
+                let id = meta as u32 - 1;
+                if short {
+                    if word == packed {
+                        return Some(id);
+                    }
+                } else {
+                    let i = id as usize;
+                    let stored =
+                        &self.arena[self.offsets[i] as usize..self.offsets[i + 1] as usize];
+                    if stored == key {
+                        return Some(id);
+                    }
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Number of tokens.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True if there are no tokens.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Heap bytes used by the table.
+    pub fn heap_bytes(&self) -> usize {
+        self.slots.len() * 16 + self.offsets.len() * 4 + self.arena.len()
+    }
+}
+
+/// One token while merging a short chunk: where it starts, its id, and the
+/// `(rank, id)` of merging it with the token after it.
+#[derive(Clone, Copy)]
+pub struct Slot {
+    /// Offset of the token's first byte in the chunk.
+    pub start: u32,
+    /// The token's id.
+    pub id: u32,
+    rank: u32,
+    merged: u32,
+}
+
+/// Like [`merge_chunk`] without spans, reusing `scratch` between calls so a
+/// short chunk allocates nothing.
+#[inline]
+pub fn merge_chunk_ids<R: MergeRule + ?Sized>(
+    bytes: &[u8],
+    byte_ids: &[u32; 256],
+    rule: &R,
+    ids: &mut Vec<u32>,
+    scratch: &mut Vec<Slot>,
+) {
+    match bytes.len() {
+        0 => {}
+        1 => ids.push(byte_ids[bytes[0] as usize]),
+        n if n <= FLAT_LIMIT => merge_scan(bytes, byte_ids, rule, scratch, |s| ids.push(s.id)),
+        _ => {
+            let mut starts = Vec::new();
+            merge_heap(bytes, byte_ids, rule, ids, &mut starts)
+        }
+    }
+}
+
+/// The flat merge over a reusable buffer; `emit` receives the final tokens.
+#[inline]
+pub fn merge_scan<R: MergeRule + ?Sized>(
+    bytes: &[u8],
+    byte_ids: &[u32; 256],
+    rule: &R,
+    parts: &mut Vec<Slot>,
+    mut emit: impl FnMut(&Slot),
+) {
+    let n = bytes.len();
+    parts.clear();
+    if n == 0 {
+        return;
+    }
+    parts.extend(bytes.iter().enumerate().map(|(i, &b)| Slot {
+        start: i as u32,
+        id: byte_ids[b as usize],
+        rank: NO_RANK,
+        merged: 0,
+    }));
+    #[inline(always)]
+    fn pair<R: MergeRule + ?Sized>(bytes: &[u8], rule: &R, parts: &mut [Slot], i: usize) {
+        let end = parts.get(i + 2).map_or(bytes.len(), |p| p.start as usize);
+        let (rank, merged) = rule
+            .merge(
+                parts[i].id,
+                parts[i + 1].id,
+                &bytes[parts[i].start as usize..end],
+            )
+            .unwrap_or((NO_RANK, 0));
+        parts[i].rank = rank;
+        parts[i].merged = merged;
+    }
+    for i in 0..n - 1 {
+        pair(bytes, rule, parts, i);
+    }
+    loop {
+        let mut best = (NO_RANK, 0usize);
+        for (i, p) in parts[..parts.len() - 1].iter().enumerate() {
+            if p.rank < best.0 {
+                best = (p.rank, i);
+            }
+        }
+        if best.0 == NO_RANK {
+            break;
+        }
+        let i = best.1;
+        parts[i].id = parts[i].merged;
+        parts.remove(i + 1);
+        let last = parts.len() - 1;
+        if i < last {
+            pair(bytes, rule, parts, i);
+        } else {
+            parts[i].rank = NO_RANK;
+        }
+        if i > 0 {
+            pair(bytes, rule, parts, i - 1);
+        }
+    }
+    for p in parts.iter() {
+        emit(p);
     }
 }
 

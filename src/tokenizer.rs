@@ -11,7 +11,9 @@
 //! assert_eq!(enc.ends.last(), Some(&7)); // byte spans cover the input
 //! ```
 
-use crate::encode::{merge_chunk, MergeRule};
+use crate::encode::{
+    merge_chunk, merge_chunk_ids, merge_scan, FastBuild, MergeRule, RankTable, Slot,
+};
 use crate::error::{Error, Result};
 use crate::formats::tiktoken::MAX_RANK;
 use crate::pretokenize::{Pattern, Splitter};
@@ -86,7 +88,7 @@ pub(crate) enum Model {
     },
     /// Byte strings with ranks (tiktoken): two neighbours merge when their
     /// concatenation is a token; the rank is the id.
-    Ranks { ranks: HashMap<Box<[u8]>, u32> },
+    Ranks { ranks: RankTable },
 }
 
 impl MergeRule for Model {
@@ -94,14 +96,40 @@ impl MergeRule for Model {
     fn merge(&self, left: u32, right: u32, bytes: &[u8]) -> Option<(u32, u32)> {
         match self {
             Model::Merges { pairs, .. } => pairs.get(&(left, right)).copied(),
-            Model::Ranks { ranks } => ranks.get(bytes).map(|&r| (r, r)),
+            Model::Ranks { ranks } => ranks.get(bytes).map(|r| (r, r)),
         }
     }
 }
 
+/// Explicit merges keyed by `(left << 32) | right`, with a fast hasher.
+type PairIndex = HashMap<u64, (u32, u32), FastBuild>;
+
+/// The merge rule of a rank file: the concatenation must be a token.
+struct RankRule<'a>(&'a RankTable);
+impl MergeRule for RankRule<'_> {
+    #[inline(always)]
+    fn merge(&self, _: u32, _: u32, bytes: &[u8]) -> Option<(u32, u32)> {
+        self.0.get(bytes).map(|r| (r, r))
+    }
+}
+
+/// The merge rule of explicit merges, over the fast pair index.
+struct PairRule<'a>(&'a PairIndex);
+impl MergeRule for PairRule<'_> {
+    #[inline(always)]
+    fn merge(&self, left: u32, right: u32, _: &[u8]) -> Option<(u32, u32)> {
+        self.0.get(&((left as u64) << 32 | right as u64)).copied()
+    }
+}
+
+/// Chunks up to this many bytes are remembered by the per-call chunk cache.
+const CACHE_CHUNK_LIMIT: usize = 64;
+/// At most this many distinct chunks are remembered per call.
+const CACHE_ENTRIES: usize = 1 << 16;
+
 /// A rule that only allows merges ranked below `limit`.
-struct Limited<'a>(&'a Model, u32);
-impl MergeRule for Limited<'_> {
+struct Limited<'a, R: ?Sized>(&'a R, u32);
+impl<R: MergeRule + ?Sized> MergeRule for Limited<'_, R> {
     fn merge(&self, left: u32, right: u32, bytes: &[u8]) -> Option<(u32, u32)> {
         self.0
             .merge(left, right, bytes)
@@ -124,6 +152,8 @@ pub struct Tokenizer {
     /// Chunks emitted whole as one id without merging (Hugging Face's
     /// `ignore_merges`); consulted only when no rank limit is given.
     pub(crate) whole_chunks: Option<HashMap<Box<[u8]>, u32>>,
+    /// The explicit merges again, keyed for speed (empty for rank files).
+    pair_index: PairIndex,
 }
 
 impl Tokenizer {
@@ -203,7 +233,6 @@ impl Tokenizer {
             .max()
             .map_or(0, |m| m as usize + 1);
         let mut vocab: Vec<Option<Box<[u8]>>> = vec![None; max];
-        let mut map = HashMap::with_capacity(ranks.len());
         let mut byte_ids = [u32::MAX; 256];
         for (bytes, rank) in ranks {
             if bytes.is_empty() {
@@ -216,16 +245,10 @@ impl Tokenizer {
                 byte_ids[bytes[0] as usize] = rank;
             }
             let bytes = bytes.into_boxed_slice();
-            if vocab[rank as usize].replace(bytes.clone()).is_some() {
+            if vocab[rank as usize].replace(bytes).is_some() {
                 return Err(Error::Format {
                     format: "tiktoken",
                     message: format!("rank {rank} appears twice"),
-                });
-            }
-            if map.insert(bytes, rank).is_some() {
-                return Err(Error::Format {
-                    format: "tiktoken",
-                    message: format!("the token of rank {rank} appears twice"),
                 });
             }
         }
@@ -235,7 +258,11 @@ impl Tokenizer {
                 message: format!("byte 0x{b:02X} has no token, so some text could not be encoded"),
             });
         }
-        let model = Model::Ranks { ranks: map };
+        let table = RankTable::new(&vocab).map_err(|rank| Error::Format {
+            format: "tiktoken",
+            message: format!("the token of rank {rank} appears twice"),
+        })?;
+        let model = Model::Ranks { ranks: table };
         Tokenizer::assemble(name, pattern, vocab, byte_ids, model, special)
     }
 
@@ -267,7 +294,15 @@ impl Tokenizer {
                 return Err(Error::InvalidSpecial(format!("id {id} is used twice")));
             }
         }
+        let pair_index = match &model {
+            Model::Merges { pairs, .. } => pairs
+                .iter()
+                .map(|(&(a, b), &v)| ((a as u64) << 32 | b as u64, v))
+                .collect(),
+            Model::Ranks { .. } => PairIndex::default(),
+        };
         Ok(Tokenizer {
+            pair_index,
             name: name.to_string(),
             splitter: pattern.splitter()?,
             vocab,
@@ -346,6 +381,59 @@ impl Tokenizer {
         Ok(self.encode(text, &AllowedSpecial::None)?.ids)
     }
 
+    /// Encodes `text` as ordinary text (special tokens are not recognised),
+    /// returning only the ids: the span-free fast path used by the CLI and the
+    /// benchmarks. Same ids as `encode(text, &AllowedSpecial::None)`.
+    pub fn encode_ordinary_ids(&self, text: &str) -> Vec<u32> {
+        match &self.model {
+            Model::Ranks { ranks } => self.ids_with(text, &RankRule(ranks)),
+            Model::Merges { .. } => self.ids_with(text, &PairRule(&self.pair_index)),
+        }
+    }
+
+    fn ids_with<R: MergeRule>(&self, text: &str, rule: &R) -> Vec<u32> {
+        let mut ids = Vec::with_capacity(text.len() / 3 + 16);
+        let mut scratch: Vec<Slot> = Vec::with_capacity(CACHE_CHUNK_LIMIT);
+        // Per-call cache: chunk bytes → range of its ids in `cached`.
+        let mut cache: HashMap<&[u8], (u32, u32), FastBuild> = HashMap::default();
+        let mut cached: Vec<u32> = Vec::new();
+        let bytes = text.as_bytes();
+        let ok = self.splitter.for_each_chunk(text, |r| {
+            let chunk = &bytes[r];
+            if chunk.len() == 1 {
+                ids.push(self.byte_ids[chunk[0] as usize]);
+                return;
+            }
+            if let Some(id) = self.whole_chunk(chunk) {
+                ids.push(id);
+                return;
+            }
+            if chunk.len() > CACHE_CHUNK_LIMIT {
+                merge_chunk_ids(chunk, &self.byte_ids, rule, &mut ids, &mut scratch);
+                return;
+            }
+            if let Some(&(at, len)) = cache.get(chunk) {
+                ids.extend_from_slice(&cached[at as usize..(at + len) as usize]);
+                return;
+            }
+            let before = ids.len();
+            merge_chunk_ids(chunk, &self.byte_ids, rule, &mut ids, &mut scratch);
+            if cache.len() < CACHE_ENTRIES {
+                let made = &ids[before..];
+                cache.insert(chunk, (cached.len() as u32, made.len() as u32));
+                cached.extend_from_slice(made);
+            }
+        });
+        match ok {
+            Ok(()) => ids,
+            // Only a custom pattern can fail; the spans path reports why.
+            Err(_) => self
+                .encode(text, &AllowedSpecial::None)
+                .map(|e| e.ids)
+                .unwrap_or_default(),
+        }
+    }
+
     /// Encodes using only merges of rank below `max_rank` (`None`: all).
     /// With [`Tokenizer::merge_rank_limit`] this replays the first k merges.
     pub fn encode_limited(
@@ -383,37 +471,62 @@ impl Tokenizer {
         max_rank: Option<u32>,
         enc: &mut Encoding,
     ) -> Result<()> {
+        match (&self.model, max_rank) {
+            (Model::Ranks { ranks }, None) => {
+                self.spans_with(text, offset, &RankRule(ranks), true, enc)
+            }
+            (Model::Ranks { ranks }, Some(limit)) => {
+                self.spans_with(text, offset, &Limited(&RankRule(ranks), limit), false, enc)
+            }
+            (Model::Merges { .. }, None) => {
+                self.spans_with(text, offset, &PairRule(&self.pair_index), true, enc)
+            }
+            (Model::Merges { .. }, Some(limit)) => self.spans_with(
+                text,
+                offset,
+                &Limited(&PairRule(&self.pair_index), limit),
+                false,
+                enc,
+            ),
+        }
+    }
+
+    fn spans_with<R: MergeRule + ?Sized>(
+        &self,
+        text: &str,
+        offset: usize,
+        rule: &R,
+        whole: bool,
+        enc: &mut Encoding,
+    ) -> Result<()> {
         let bytes = text.as_bytes();
+        let mut scratch: Vec<Slot> = Vec::with_capacity(CACHE_CHUNK_LIMIT);
         let mut starts = Vec::new();
         self.splitter.for_each_chunk(text, |r| {
             let chunk = &bytes[r.clone()];
-            starts.clear();
-            let whole = match max_rank {
-                None => self.whole_chunk(chunk),
-                Some(_) => None,
-            };
-            match max_rank {
-                _ if whole.is_some() => {
-                    enc.ids.extend(whole);
-                    starts.push(0);
-                }
-                None => merge_chunk(
-                    chunk,
-                    &self.byte_ids,
-                    &self.model,
-                    &mut enc.ids,
-                    &mut starts,
-                ),
-                Some(limit) => merge_chunk(
-                    chunk,
-                    &self.byte_ids,
-                    &Limited(&self.model, limit),
-                    &mut enc.ids,
-                    &mut starts,
-                ),
-            }
             let base = (offset + r.start) as u32;
             let end = (offset + r.end) as u32;
+            if let Some(id) = whole.then(|| self.whole_chunk(chunk)).flatten() {
+                enc.ids.push(id);
+                enc.starts.push(base);
+                enc.ends.push(end);
+                return;
+            }
+            if chunk.len() <= CACHE_CHUNK_LIMIT {
+                let first = enc.starts.len();
+                merge_scan(chunk, &self.byte_ids, rule, &mut scratch, |p| {
+                    enc.ids.push(p.id);
+                    enc.starts.push(base + p.start);
+                });
+                let made = enc.starts.len();
+                for i in first..made {
+                    enc.ends
+                        .push(if i + 1 < made { enc.starts[i + 1] } else { end });
+                }
+                return;
+            }
+            starts.clear();
+            merge_chunk(chunk, &self.byte_ids, rule, &mut enc.ids, &mut starts);
             for (i, &s) in starts.iter().enumerate() {
                 enc.starts.push(base + s);
                 enc.ends.push(starts.get(i + 1).map_or(end, |&n| base + n));
@@ -429,7 +542,7 @@ impl Tokenizer {
             return map.get(chunk).copied();
         }
         match &self.model {
-            Model::Ranks { ranks } => ranks.get(chunk).copied(),
+            Model::Ranks { ranks } => ranks.get(chunk),
             Model::Merges { .. } => None,
         }
     }

@@ -1,6 +1,7 @@
 //! The command-line front end: argument parsing and the subcommands.
 
 mod args;
+mod bench;
 mod load;
 
 use args::Args;
@@ -13,6 +14,8 @@ pub const USAGE_HINT: &str = "usage:
   bpe-playground train --vocab-size N --pattern none|gpt2|gpt4|r50k|cl100k|o200k|'<regex>' [--special '<json {\"tok\": id}>'] -o PREFIX FILE...
   bpe-playground encode --tokenizer NAME|PATH [--allowed-special all|none|none_raise] [--vocab-dir DIR] [--pattern P] [FILE|-]
   bpe-playground decode --tokenizer NAME|PATH [--vocab-dir DIR] [FILE|-]
+  bpe-playground bench encode [--runs N] [--warmup N] [--enc cl100k_base,o200k_base] [--worst-case] FILE...
+  bpe-playground bench train [--runs N] [--warmup N] [--vocab 4096,32768] FILE...
 NAME is r50k_base, p50k_base, cl100k_base or o200k_base (rank files from --vocab-dir, $BPE_PLAYGROUND_VOCAB or www/vocab);
 PATH is a minbpe .model, a .tiktoken file (--pattern, default cl100k) or a Hugging Face tokenizer.json.";
 
@@ -52,6 +55,7 @@ pub fn run(argv: &[String]) -> CliResult<()> {
             &["tokenizer", "vocab-dir", "pattern"],
             &[],
         )?),
+        "bench" => bench::run(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE_HINT}");
             Ok(())
