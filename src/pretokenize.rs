@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::fastsplit;
 use std::ops::Range;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 /// minbpe's GPT-2 split pattern.
 pub const GPT2_PATTERN: &str =
@@ -49,6 +50,15 @@ pub const O200K_PATTERN: &str = concat!(
 /// How many backtracking steps a custom pattern may take on one search before
 /// it is stopped with [`Error::PatternFailed`] instead of hanging.
 pub const BACKTRACK_LIMIT: usize = 1_000_000;
+
+/// How long a custom pattern may take on one text, in all: this long plus
+/// [`TIME_PER_MIB`] for every MiB of text. [`BACKTRACK_LIMIT`] bounds one
+/// search, but a text of n characters needs up to n searches, so a pattern
+/// that backtracks just below the limit at every position would otherwise run
+/// for hours. Built-in patterns never need it (they are linear).
+pub const TIME_LIMIT: Duration = Duration::from_secs(10);
+/// Extra time per MiB of text for a custom pattern (see [`TIME_LIMIT`]).
+pub const TIME_PER_MIB: Duration = Duration::from_secs(1);
 
 /// A split pattern, by name or as a custom regex.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -139,6 +149,7 @@ impl Pattern {
             pattern: self.clone(),
             regex,
             fast: self.fast_kind(),
+            time_limit: TIME_LIMIT,
         })
     }
 
@@ -177,6 +188,42 @@ pub struct Splitter {
     /// The compiled regex; empty for `None` and until first use for built-ins.
     regex: OnceLock<fancy_regex::Regex>,
     fast: Option<fastsplit::Kind>,
+    /// The base of a custom pattern's time budget (see [`TIME_LIMIT`]).
+    time_limit: Duration,
+}
+
+/// Milliseconds on a monotonic-enough clock (`Date.now()` in the browser,
+/// where `std::time::Instant` does not exist).
+#[cfg(not(target_arch = "wasm32"))]
+fn now_ms() -> f64 {
+    static START: OnceLock<std::time::Instant> = OnceLock::new();
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_secs_f64()
+        * 1000.0
+}
+#[cfg(target_arch = "wasm32")]
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// When a custom pattern's split must give up; `None` for built-in patterns.
+#[derive(Clone, Copy)]
+struct Deadline(Option<(f64, Duration)>);
+
+impl Deadline {
+    fn check(&self) -> Result<()> {
+        match self.0 {
+            Some((at, budget)) if now_ms() > at => Err(Error::PatternFailed {
+                reason: format!(
+                    "it took more than {} s on this text (too much backtracking; simplify the pattern)",
+                    budget.as_secs_f64()
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl Splitter {
@@ -192,11 +239,37 @@ impl Splitter {
     /// the text for the built-in patterns; a custom pattern that backtracks
     /// too much stops with [`Error::PatternFailed`].
     pub fn for_each_chunk(&self, text: &str, f: impl FnMut(Range<usize>)) -> Result<()> {
+        self.chunks_until(text, self.deadline(text.len()), f)
+    }
+
+    fn chunks_until(
+        &self,
+        text: &str,
+        deadline: Deadline,
+        f: impl FnMut(Range<usize>),
+    ) -> Result<()> {
         if let Some(kind) = self.fast {
             kind.for_each_chunk(text, f);
             return Ok(());
         }
-        self.for_each_chunk_regex(text, f)
+        self.regex_chunks_until(text, deadline, f)
+    }
+
+    /// The time budget for splitting `len` bytes (custom patterns only).
+    fn deadline(&self, len: usize) -> Deadline {
+        if !matches!(self.pattern, Pattern::Custom(_)) {
+            return Deadline(None);
+        }
+        let mib = len as f64 / (1 << 20) as f64;
+        let budget = self.time_limit + TIME_PER_MIB.mul_f64(mib);
+        Deadline(Some((now_ms() + budget.as_secs_f64() * 1000.0, budget)))
+    }
+
+    /// This splitter with another base for a custom pattern's time budget
+    /// (default [`TIME_LIMIT`]; [`TIME_PER_MIB`] is added per MiB of text).
+    pub fn with_time_limit(mut self, limit: Duration) -> Splitter {
+        self.time_limit = limit;
+        self
     }
 
     /// This splitter with the hand-written fast path switched off, so that
@@ -208,14 +281,27 @@ impl Splitter {
 
     /// Like [`Splitter::for_each_chunk`], but always with fancy-regex, even
     /// for a built-in pattern (for tests and benchmarks).
-    pub fn for_each_chunk_regex(&self, text: &str, mut f: impl FnMut(Range<usize>)) -> Result<()> {
+    pub fn for_each_chunk_regex(&self, text: &str, f: impl FnMut(Range<usize>)) -> Result<()> {
+        self.regex_chunks_until(text, self.deadline(text.len()), f)
+    }
+
+    fn regex_chunks_until(
+        &self,
+        text: &str,
+        deadline: Deadline,
+        mut f: impl FnMut(Range<usize>),
+    ) -> Result<()> {
         let Some(regex) = self.regex() else {
             if !text.is_empty() {
                 f(0..text.len());
             }
             return Ok(());
         };
-        for m in regex.find_iter(text) {
+        for (i, m) in regex.find_iter(text).enumerate() {
+            // One search is bounded by BACKTRACK_LIMIT; all of them by time.
+            if i % 16 == 0 {
+                deadline.check()?;
+            }
             let m = m.map_err(|e| Error::PatternFailed {
                 reason: e.to_string(),
             })?;
@@ -263,6 +349,7 @@ impl Splitter {
         }
         // `utf8_chunks` reports each invalid sequence on its own; adjacent
         // ones are one run, so a run is reported when valid text follows it.
+        let deadline = self.deadline(bytes.len());
         let mut offset = 0;
         let mut invalid_start = None;
         for piece in bytes.utf8_chunks() {
@@ -271,7 +358,7 @@ impl Splitter {
                 if let Some(start) = invalid_start.take() {
                     f(start..offset);
                 }
-                self.for_each_chunk(valid, |r| f(r.start + offset..r.end + offset))?;
+                self.chunks_until(valid, deadline, |r| f(r.start + offset..r.end + offset))?;
                 offset += valid.len();
             }
             let invalid = piece.invalid();

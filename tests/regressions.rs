@@ -290,3 +290,29 @@ fn invalid_utf8_trains_with_a_custom_pattern() {
         "abab"
     );
 }
+
+#[test]
+fn backtracking_just_below_the_limit_everywhere_is_stopped_in_total() {
+    // Each search stays under BACKTRACK_LIMIT (about 2 × the rest of the
+    // text), but there are 60,000 of them: quadratic, minutes of work.
+    let text = "a".repeat(60_000);
+    let s = Pattern::parse(r"a*(?=b)|a")
+        .splitter()
+        .unwrap()
+        .with_time_limit(std::time::Duration::from_millis(200));
+    let err = s.split(&text).unwrap_err();
+    assert!(matches!(err, Error::PatternFailed { .. }), "{err}");
+    assert!(one_line(&err).contains("took more than"), "{err}");
+    // The same budget covers a whole byte corpus (as training splits it).
+    let mut bytes = text.clone().into_bytes();
+    bytes.extend(b"\xff");
+    bytes.extend(text.as_bytes());
+    let err = s.for_each_chunk_bytes(&bytes, |_| {}).unwrap_err();
+    assert!(matches!(err, Error::PatternFailed { .. }), "{err}");
+    // A linear custom pattern on the same text is unaffected.
+    let linear = Pattern::parse(r"a+")
+        .splitter()
+        .unwrap()
+        .with_time_limit(std::time::Duration::from_millis(200));
+    assert_eq!(linear.split(&text).unwrap(), vec![0..text.len()]);
+}
