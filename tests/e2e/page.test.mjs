@@ -82,6 +82,45 @@ describe('the page', () => {
     await expectIds('cl100k_base', ref.cl100k_base[1]);
   });
 
+  it('keeps the chips exact through edits in the middle of a long text', async () => {
+    await choose('cl100k_base');
+    const base = `${MULTILINGUAL}\n`.repeat(8);
+    await showText(base);
+    const settled = async () => {
+      await page.waitForFunction(() => {
+        const ids = document.querySelector('[data-testid="token-ids"]').textContent;
+        const chips = [...document.querySelectorAll('[data-testid="tokens"] [data-token-id]')].map((e) => e.dataset.tokenId);
+        return ids === `[${chips.join(', ')}]` && document.querySelector('[data-testid="input"]').value.length > 0;
+      });
+    };
+    await settled();
+    await page.$$eval('[data-testid="tokens"] [data-token-id]', (els) => els.forEach((e) => (e.dataset.kept = 'yes')));
+    const input = page.getByTestId('input');
+    await input.evaluate((t) => {
+      t.focus();
+      t.setSelectionRange(700, 700);
+    });
+    for (const keys of ['abc', 'Enter', ' 🙂', 'Backspace', 'Backspace', '日本', 'Enter', 'Enter', 'Backspace']) {
+      if (keys === 'Enter' || keys === 'Backspace') await page.keyboard.press(keys);
+      else await page.keyboard.type(keys);
+    }
+    await page.waitForTimeout(200);
+    await settled();
+    // Chips far from the edit were kept, not rebuilt.
+    assert.equal(await page.locator('[data-testid="tokens"] [data-token-id]').first().getAttribute('data-kept'), 'yes');
+    assert.equal(await page.locator('[data-testid="tokens"] [data-token-id]').last().getAttribute('data-kept'), 'yes');
+    // The incremental chips equal a fresh render of the same text.
+    const incremental = await page.$$eval('[data-testid="tokens"] [data-token-id]', (els) => els.map((e) => [e.dataset.tokenId, e.textContent, e.className]));
+    assert.ok(await page.locator('[data-testid="tokens"] [data-token-id]:not([data-kept])').count() < 60, 'only lines near the edit are redrawn');
+    const text = await input.inputValue();
+    await showText('');
+    await showText(text);
+    await settled();
+    const fresh = await page.$$eval('[data-testid="tokens"] [data-token-id]', (els) => els.map((e) => [e.dataset.tokenId, e.textContent, e.className]));
+    assert.deepEqual(incremental, fresh);
+    assert.notEqual(text, base);
+  });
+
   for (const name of ENCODINGS) {
     it(`shows exactly tiktoken's ids for ${name} on multilingual text`, async () => {
       await showText(MULTILINGUAL);

@@ -56,7 +56,7 @@ export class TokensView {
    *   means a full rebuild.
    */
   render({ index, enc, specials, whitespace, key }) {
-    const full = key !== this.key || !this.index;
+    const full = key !== this.key || !this.index || this.chips.length === 0;
     const old = this.enc;
     const oldIndex = this.index;
     this.specials = specials;
@@ -73,9 +73,7 @@ export class TokensView {
       while (p > 0 && !(oldIndex.isBoundary(old.ends[p - 1]) && index.isBoundary(enc.ends[p - 1]))) p--;
       const oLen = oldIndex.bytes.length;
       const nLen = index.bytes.length;
-      const oTotal = old.ids.length;
-      const nTotal = enc.ids.length;
-      if (oN === oTotal && n === nTotal) {
+      if (oN === old.ids.length && n === enc.ids.length) {
         while (
           s < m - p &&
           old.ids[oN - 1 - s] === enc.ids[n - 1 - s] &&
@@ -89,23 +87,47 @@ export class TokensView {
     this.enc = enc;
     this.index = index;
     this.key = key;
-    const groups = this.groupsIn(p, n - s);
-    const frag = document.createDocumentFragment();
-    const fresh = new Array(n - s - p);
-    for (let i = p; i < n - s; i++) {
-      const chip = this.makeChip(i, groups);
-      fresh[i - p] = chip;
-      frag.append(chip);
-    }
+    const groups = this.groupsIn();
     if (full) {
+      const frag = document.createDocumentFragment();
+      this.chips = this.buildLines(0, n, groups, frag);
       this.el.replaceChildren(frag);
-      this.chips = fresh;
+      this.more = null;
       this.rover = null;
     } else {
-      for (let i = p; i < oN - s; i++) this.chips[i].remove();
-      const before = s > 0 ? this.chips[oN - s] : this.more;
-      this.el.insertBefore(frag, before && before.parentNode === this.el ? before : null);
-      this.chips = this.chips.slice(0, p).concat(fresh, this.chips.slice(oN - s));
+      // Chips live in one block per text line, so a keystroke re-lays out one
+      // line, not the whole text. Rebuild whole lines: from the start of the
+      // line holding chip p-1 to the end of the line holding the first
+      // unchanged chip of the suffix.
+      const lineOf = (i) => this.chips[i].parentNode;
+      let from = 0;
+      if (p > 0) {
+        const line = lineOf(p - 1);
+        from = p - 1;
+        while (from > 0 && lineOf(from - 1) === line) from--;
+      }
+      let to = oN;
+      if (s > 0) {
+        const line = lineOf(oN - s);
+        to = oN - s + 1;
+        while (to < oN && lineOf(to) === line) to++;
+      }
+      const newTo = n - (oN - to);
+      const firstOld = from < oN ? lineOf(from) : null;
+      const lastOld = to > from ? lineOf(to - 1) : null;
+      const after = to < oN ? lineOf(to) : this.more;
+      if (firstOld) {
+        for (let line = firstOld; line; ) {
+          const next = line.nextSibling;
+          line.remove();
+          if (line === lastOld) break;
+          line = next;
+        }
+      }
+      const frag = document.createDocumentFragment();
+      const fresh = this.buildLines(from, newTo, groups, frag);
+      this.el.insertBefore(frag, after && after.parentNode === this.el ? after : null);
+      this.chips = this.chips.slice(0, from).concat(fresh, this.chips.slice(to));
       if (this.rover && !this.rover.isConnected) this.rover = null;
     }
     this.renderMore(enc.ids.length - n);
@@ -115,8 +137,29 @@ export class TokensView {
     }
   }
 
-  /** Group role of tokens in [from, to): tokens that together form one
-   *  character share an underline. Returns a function i -> '' | 'first' | 'mid' | 'last'. */
+  /** Chips for tokens [from, to) into `parent`, one <div class="line"> per
+   *  text line (a line ends after a token ending in a newline). */
+  buildLines(from, to, groups, parent) {
+    const chips = new Array(to - from);
+    const { enc, index } = this;
+    let line = null;
+    for (let i = from; i < to; i++) {
+      if (!line) {
+        line = document.createElement('div');
+        line.className = 'line';
+        parent.append(line);
+      }
+      const chip = this.makeChip(i, groups);
+      chips[i - from] = chip;
+      line.append(chip);
+      const end = enc.ends[i];
+      if (end > 0 && index.bytes[end - 1] === 0x0a) line = null;
+    }
+    return chips;
+  }
+
+  /** Group role of each token: tokens that together form one character
+   *  share an underline. Returns a function i -> '' | 'first' | 'mid' | 'last'. */
   groupsIn() {
     const { enc, index } = this;
     return (i) => {
