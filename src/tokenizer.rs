@@ -443,7 +443,7 @@ impl Tokenizer {
         max_rank: Option<u32>,
     ) -> Result<Encoding> {
         // Spans are u32 byte offsets.
-        if text.len() > MAX_TEXT_LEN {
+        if u32::try_from(text.len()).is_err() {
             return Err(Error::TooLarge {
                 what: "text to encode",
                 size: text.len(),
