@@ -154,6 +154,13 @@ impl WasmTokenizer {
         Ok(encoding_to_js(&enc))
     }
 
+    /// Ordinary text (special tokens not recognised) to ids only, without
+    /// spans: the fast path for counting and benchmarks.
+    #[wasm_bindgen(js_name = encodeIds)]
+    pub fn encode_ids(&self, text: &str) -> Uint32Array {
+        Uint32Array::from(&self.inner.encode_ordinary_ids(text)[..])
+    }
+
     /// Like `encode`, using only the first `k` merges.
     #[wasm_bindgen(js_name = encodeLimited)]
     pub fn encode_limited(&self, text: &str, allowed: &str, k: usize) -> Result<Object, JsError> {
