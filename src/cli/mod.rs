@@ -127,6 +127,8 @@ fn train(args: Args) -> CliResult<()> {
         .map_err(|_| CliError::Usage("--vocab-size must be a whole number".into()))?;
     let pattern = Pattern::parse(args.required("pattern")?);
     let special = parse_special(args.get("special"))?;
+    // Refuse bad special tokens before a long training run, not after it.
+    Tokenizer::from_merges("check", &Pattern::None, &[], special.clone())?;
     let prefix = args.required("o")?;
     if args.positional.is_empty() {
         return Err(CliError::Usage(
