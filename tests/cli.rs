@@ -44,7 +44,8 @@ fn run(cmd: &mut Command, stdin: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    // The command may exit (on an error) before reading its input.
+    let _ = child.stdin.take().unwrap().write_all(stdin);
     child.wait_with_output().unwrap()
 }
 
@@ -305,4 +306,37 @@ fn errors_are_one_clear_line() {
         let out = run(bin().args(&args), stdin);
         assert_clean_error(&out, needle);
     }
+}
+
+#[test]
+fn encode_and_decode_with_a_tokenizer_json() {
+    use bpe_playground::formats::{hf, minbpe};
+    use bpe_playground::AllowedSpecial;
+    let model =
+        std::fs::read_to_string(shared("reference/minbpe/taylorswift-gpt4-512.model")).unwrap();
+    let tok = minbpe::read_model("toy", &model).unwrap();
+    let path = tmp("toy-tokenizer.json");
+    std::fs::write(&path, hf::write_tokenizer_json(&tok).unwrap()).unwrap();
+    let text = "Taylor Swift's 2024 tour — ümlaut 😉\n";
+    let out = run(
+        bin().args(["encode", "--tokenizer"]).arg(&path),
+        text.as_bytes(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ids: Vec<u32> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(ids, tok.encode(text, &AllowedSpecial::None).unwrap().ids);
+    let back = run(
+        bin().args(["decode", "--tokenizer"]).arg(&path),
+        &out.stdout,
+    );
+    assert_eq!(String::from_utf8(back.stdout).unwrap(), text);
+
+    let broken = tmp("broken-tokenizer.json");
+    std::fs::write(&broken, r#"{"model": {"type": "WordPiece"}}"#).unwrap();
+    let out = run(bin().args(["encode", "--tokenizer"]).arg(&broken), b"x");
+    assert_clean_error(&out, "WordPiece");
 }

@@ -362,7 +362,7 @@ fn unsupported_normalizer_and_pre_tokenizer_are_named() {
 fn malformed_files_are_named() {
     assert!(err("{\"model\": ").contains("not valid JSON"));
     assert!(err("[]").contains("top level"));
-    assert!(err("{}").contains("pre_tokenizer"));
+    assert!(err("{}").contains("model is missing"));
     let msg = err(&minimal(
         bpe(serde_json::json!(["a zz"])),
         Value::Null,

@@ -193,16 +193,17 @@ pub fn read_tokenizer_json(name: &str, json: &str) -> Result<Tokenizer> {
     let null = Value::Null;
     let field = |key: &str| root.get(key).unwrap_or(&null);
 
-    check_normalizer(field("normalizer"), "normalizer")?;
-    let pattern = read_pre_tokenizer(field("pre_tokenizer"))?;
-    check_decoder(field("decoder"), "decoder")?;
-
+    // The model first: "this is WordPiece" says more than any other field.
     let model = match root.get("model") {
         Some(m) => object(m, "model")?,
         None => return Err(bad("model is missing")),
     };
     let table = char_to_byte_table();
     let bpe = read_model(model, &table)?;
+
+    check_normalizer(field("normalizer"), "normalizer")?;
+    let pattern = read_pre_tokenizer(field("pre_tokenizer"))?;
+    check_decoder(field("decoder"), "decoder")?;
     let added = read_added_tokens(field("added_tokens"), &bpe)?;
 
     let Bpe {
