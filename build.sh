@@ -103,6 +103,46 @@ case "$cmd" in
     # Explicit files: Node 20 and later versions agree on what runs.
     node --test tests/e2e/*.test.mjs
     ;;
+  bench)
+    build_all
+    RUNS=${RUNS:-5}; WARMUP=${WARMUP:-1}
+    CORPORA="${CORPORA:-/work/shared/corpus/tinyshakespeare.txt /work/shared/corpus/multilingual.txt}"
+    TRAIN_CORPUS="${TRAIN_CORPUS:-/work/shared/corpus/tinyshakespeare.txt}"
+    if [ ! -d tests/bench/node_modules/gpt-tokenizer ]; then
+      log "installing the Node peers into tests/bench/node_modules"
+      npm install --prefix tests/bench --no-audit --no-fund --loglevel=error
+    fi
+    VENV=target/bench-venv
+    if ! "$VENV/bin/python" -c 'import rustbpe, tokenizers' 2>/dev/null; then
+      log "installing the Python peers (rustbpe, tokenizers) into $VENV"
+      python3 -m venv "$VENV"
+      "$VENV/bin/pip" install -q rustbpe tokenizers
+    fi
+    log "building the native peers (tiktoken-rs, bpe-openai)"
+    cargo build --release --example bench_peers
+    mkdir -p target/bench
+    OUT=target/bench/results.tsv
+    : > "$OUT"
+    # shellcheck disable=SC2086
+    {
+      log "native encode"
+      target/release/bpe-playground bench encode --runs "$RUNS" --warmup "$WARMUP" --enc cl100k_base,o200k_base --worst-case $CORPORA
+      target/release/examples/bench_peers encode --runs "$RUNS" --warmup "$WARMUP" --enc cl100k_base,o200k_base $CORPORA
+      log "wasm encode (Node)"
+      node tests/bench/wasm.mjs encode --runs "$RUNS" --warmup "$WARMUP" --enc cl100k_base,o200k_base --worst-case $CORPORA
+      node tests/bench/node_peers.mjs encode --runs "$RUNS" --warmup "$WARMUP" --enc cl100k_base,o200k_base $CORPORA
+      log "training"
+      target/release/bpe-playground bench train --runs 3 --warmup 1 --vocab 4096,32768 "$TRAIN_CORPUS"
+      node tests/bench/wasm.mjs train --runs 3 --warmup 1 --vocab 4096,32768 "$TRAIN_CORPUS"
+      "$VENV/bin/python" tests/bench/py_peers.py train --runs 3 --warmup 1 --vocab 4096,32768 "$TRAIN_CORPUS"
+      if [ -f tests/bench/page.mjs ]; then
+        log "page (headless Chromium)"
+        node tests/bench/page.mjs || log "page bench failed"
+      fi
+    } | tee "$OUT"
+    log "targets (measured / peer or limit / ratio), lines in $OUT"
+    python3 tests/bench/summary.py www < "$OUT" | column -t -s $'\t'
+    ;;
   *)
     echo "usage: ./build.sh [serve|test|bench|build]" >&2
     exit 2

@@ -17,7 +17,7 @@
 //! about as much as a million bytes of prose.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashMap};
 
 /// Decides whether two adjacent tokens merge.
 pub trait MergeRule {
@@ -68,8 +68,103 @@ fn merge_flat<R: MergeRule + ?Sized>(
     });
 }
 
-/// (rank, left start, left id, right id, merged id).
-type HeapEntry = (u32, u32, u32, u32, u32);
+/// The pairs waiting to merge in a long chunk, popped by rank, then
+/// position (leftmost first).
+///
+/// Pairs are kept in one position list per rank and the ranks in a small
+/// binary heap; a rank's list is sorted once when its turn comes. In a real
+/// BPE vocabulary a merge only creates pairs of later rank, so the lists are
+/// the whole story and a chunk of a million equal bytes costs a few sorts of
+/// nearly sorted lists instead of millions of heap operations. A pair that
+/// ranks at or before the rank being processed (possible with an arbitrary
+/// rank file) goes to a binary heap that is merged in by key.
+struct PairQueue {
+    levels: HashMap<u32, Vec<u32>, FastBuild>,
+    ranks: BinaryHeap<Reverse<u32>>,
+    urgent: BinaryHeap<Reverse<u64>>,
+    current: Vec<u32>,
+    current_rank: Option<u32>,
+    at: usize,
+}
+
+impl PairQueue {
+    fn new() -> PairQueue {
+        PairQueue {
+            levels: HashMap::default(),
+            ranks: BinaryHeap::new(),
+            urgent: BinaryHeap::new(),
+            current: Vec::new(),
+            current_rank: None,
+            at: 0,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, rank: u32, pos: u32) {
+        if self.current_rank.is_some_and(|r| rank <= r) {
+            self.urgent.push(Reverse((rank as u64) << 32 | pos as u64));
+            return;
+        }
+        let ranks = &mut self.ranks;
+        self.levels
+            .entry(rank)
+            .or_insert_with(|| {
+                ranks.push(Reverse(rank));
+                Vec::new()
+            })
+            .push(pos);
+    }
+
+    /// The next `(rank, position)`.
+    #[inline]
+    fn pop(&mut self) -> Option<(u32, u32)> {
+        loop {
+            let level = match (self.current_rank, self.current.get(self.at)) {
+                (Some(r), Some(&p)) => Some((r as u64) << 32 | p as u64),
+                _ => None,
+            };
+            let urgent = self.urgent.peek().map(|r| r.0);
+            let key = match (level, urgent) {
+                (Some(a), Some(b)) if b < a => {
+                    self.urgent.pop();
+                    b
+                }
+                (Some(a), _) => {
+                    self.at += 1;
+                    a
+                }
+                (None, Some(b)) => {
+                    self.urgent.pop();
+                    b
+                }
+                (None, None) => {
+                    let Reverse(r) = self.ranks.pop()?;
+                    let mut list = self.levels.remove(&r).unwrap_or_default();
+                    if !list.is_sorted() {
+                        list.sort_unstable();
+                    }
+                    self.current = list;
+                    self.current_rank = Some(r);
+                    self.at = 0;
+                    continue;
+                }
+            };
+            return Some(((key >> 32) as u32, key as u32));
+        }
+    }
+}
+
+/// One token of a long chunk while merging: it starts at its index in the
+/// chunk; `next`/`prev` link the live tokens; `rank`/`merged` describe the
+/// pair it forms with the next token (`NO_RANK`: none).
+#[derive(Clone, Copy)]
+struct Node {
+    id: u32,
+    next: u32,
+    prev: u32,
+    rank: u32,
+    merged: u32,
+}
 
 fn merge_heap<R: MergeRule + ?Sized>(
     bytes: &[u8],
@@ -80,63 +175,72 @@ fn merge_heap<R: MergeRule + ?Sized>(
 ) {
     let n = bytes.len();
     const NONE: u32 = u32::MAX;
-    // Tokens live at the index of their first byte; `next`/`prev` link the
-    // live ones, `id[i]` is the id of the token starting at byte i.
-    let mut id: Vec<u32> = bytes.iter().map(|&b| byte_ids[b as usize]).collect();
-    let mut next: Vec<u32> = (1..=n as u32).collect();
-    next[n - 1] = NONE;
-    let mut prev: Vec<u32> = (0..n as u32).map(|i| i.wrapping_sub(1)).collect();
-    prev[0] = NONE;
-    let mut alive = vec![true; n];
-    let end_of = |next: &[u32], i: usize| -> usize {
-        match next[i] {
+    // Removed tokens get `id == NONE`.
+    let mut nodes: Vec<Node> = (0..n)
+        .map(|i| Node {
+            id: byte_ids[bytes[i] as usize],
+            next: if i + 1 < n { i as u32 + 1 } else { NONE },
+            prev: if i > 0 { i as u32 - 1 } else { NONE },
+            rank: NO_RANK,
+            merged: 0,
+        })
+        .collect();
+    // Sets the pair of `left` and its successor; returns its rank.
+    let pair = |nodes: &mut [Node], left: usize| -> Option<u32> {
+        let right = nodes[left].next;
+        nodes[left].rank = NO_RANK;
+        if right == NONE {
+            return None;
+        }
+        let end = match nodes[right as usize].next {
             NONE => n,
             j => j as usize,
-        }
+        };
+        let (rank, merged) =
+            rule.merge(nodes[left].id, nodes[right as usize].id, &bytes[left..end])?;
+        nodes[left].rank = rank;
+        nodes[left].merged = merged;
+        Some(rank)
     };
-    // Heap entries: (rank, left start, left id, right id, merged id); the
-    // smallest rank pops first, the leftmost on a tie.
-    let mut heap: BinaryHeap<Reverse<HeapEntry>> = BinaryHeap::new();
-    let push = |heap: &mut BinaryHeap<_>, id: &[u32], next: &[u32], left: usize| {
-        let right = next[left];
-        if right == NONE {
-            return;
+    // Pairs pop by rank, then position (the leftmost pair on a tie). A
+    // popped pair is current when its token is alive and still has that
+    // pair rank; a stale entry with an equal rank describes the same current
+    // pair, which is then rightly merged (merging depends on rank and
+    // position only).
+    let mut queue = PairQueue::new();
+    for i in 0..n.saturating_sub(1) {
+        if let Some(rank) = pair(&mut nodes, i) {
+            queue.push(rank, i as u32);
         }
-        let right = right as usize;
-        let end = end_of(next, right);
-        if let Some((rank, merged)) = rule.merge(id[left], id[right], &bytes[left..end]) {
-            heap.push(Reverse((rank, left as u32, id[left], id[right], merged)));
-        }
-    };
-    for i in 0..n - 1 {
-        push(&mut heap, &id, &next, i);
     }
-    while let Some(Reverse((_, left, left_id, right_id, merged))) = heap.pop() {
+    while let Some((rank, left)) = queue.pop() {
         let left = left as usize;
-        // Skip stale entries: the pair must still be exactly these two tokens.
-        if !alive[left] || id[left] != left_id || next[left] == NONE {
+        let node = nodes[left];
+        if node.id == NONE || node.rank != rank || rank == NO_RANK {
             continue;
         }
-        let right = next[left] as usize;
-        if id[right] != right_id {
-            continue;
+        let right = node.next as usize;
+        let after = nodes[right].next;
+        nodes[left].id = node.merged;
+        nodes[left].next = after;
+        nodes[right].id = NONE;
+        if after != NONE {
+            nodes[after as usize].prev = left as u32;
         }
-        id[left] = merged;
-        alive[right] = false;
-        next[left] = next[right];
-        if next[right] != NONE {
-            prev[next[right] as usize] = left as u32;
+        if let Some(r) = pair(&mut nodes, left) {
+            queue.push(r, left as u32);
         }
-        if prev[left] != NONE {
-            push(&mut heap, &id, &next, prev[left] as usize);
+        if node.prev != NONE {
+            if let Some(r) = pair(&mut nodes, node.prev as usize) {
+                queue.push(r, node.prev);
+            }
         }
-        push(&mut heap, &id, &next, left);
     }
     let mut i = 0u32;
     while i != NONE {
-        ids.push(id[i as usize]);
+        ids.push(nodes[i as usize].id);
         starts.push(i);
-        i = next[i as usize];
+        i = nodes[i as usize].next;
     }
 }
 
@@ -475,6 +579,34 @@ mod tests {
         }
         assert_eq!(run(b"aaa", &rule, false).0, vec![258]);
         assert_eq!(run(b"abaa", &rule, false), (vec![259], vec![0]));
+    }
+
+    #[test]
+    fn lower_ranks_made_by_a_merge_still_go_first() {
+        // An arbitrary rank file may rank a pair made by a merge before that
+        // merge: (aa, b) ranks 1, but aa itself ranks 5.
+        struct Ranked(HashMap<(u32, u32), (u32, u32)>);
+        impl MergeRule for Ranked {
+            fn merge(&self, l: u32, r: u32, _: &[u8]) -> Option<(u32, u32)> {
+                self.0.get(&(l, r)).copied()
+            }
+        }
+        let rule = Ranked(HashMap::from([
+            ((97, 97), (5, 256)),
+            ((256, 98), (1, 257)),
+            ((98, 97), (3, 258)),
+            ((257, 258), (2, 259)),
+        ]));
+        for text in ["aab", "aabaab", "baabaa", "aaaabbaab", "abababaabaabaaab"] {
+            let long = text.repeat(40);
+            for t in [text.to_string(), long] {
+                let (mut a, mut sa) = (vec![], vec![]);
+                merge_flat(t.as_bytes(), &identity(), &rule, &mut a, &mut sa);
+                let (mut b, mut sb) = (vec![], vec![]);
+                merge_heap(t.as_bytes(), &identity(), &rule, &mut b, &mut sb);
+                assert_eq!((a, sa), (b, sb), "{t}");
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,101 @@
+"""Reads bench lines (the shared column format) on stdin and prints every
+target of issue 5 as measured / peer / ratio / met. Used by ./build.sh bench.
+
+    cat results.tsv | python3 tests/bench/summary.py [WWW_DIR]
+"""
+import gzip
+import os
+import sys
+
+rows = []
+for raw in sys.stdin:
+    f = raw.rstrip("\n").split("\t")
+    if len(f) != 11:
+        continue
+    keys = "peer task corpus param median_s MB_per_s tokens merges_per_s runs ids_hash note".split()
+    rows.append(dict(zip(keys, f)))
+
+
+def get(peer, task, corpus, param):
+    for r in rows:
+        if (r["peer"], r["task"], r["corpus"], r["param"]) == (peer, task, corpus, param):
+            return r
+    return None
+
+
+def num(r, key):
+    try:
+        return float(r[key])
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
+out = []
+
+
+def target(name, measured, peer, ratio, need, unit, ok):
+    fmt = lambda v: "NA" if v is None else f"{v:.3f}"
+    out.append(f"{name}\t{fmt(measured)} {unit}\t{fmt(peer)} {unit}\t{fmt(ratio)}x (need {need})\t{'MET' if ok else 'NOT MET'}")
+
+
+def speed_ratio(ours, peer, corpus, enc, need):
+    a, b = get(ours, "encode", corpus, enc), get(peer, "encode", corpus, enc)
+    ma, mb = num(a, "MB_per_s") if a else None, num(b, "MB_per_s") if b else None
+    ratio = ma / mb if ma and mb else None
+    same = a and b and a["ids_hash"] == b["ids_hash"]
+    name = f"{ours.split(':')[1]} encode {corpus} {enc} vs {peer}" + ("" if same or not (a and b) else " (IDS DIFFER)")
+    target(name, ma, mb, ratio, f">= {need}", "MB/s", ratio is not None and ratio >= need and same)
+
+
+for corpus in ["tinyshakespeare", "multilingual"]:
+    for enc in ["cl100k_base", "o200k_base"]:
+        speed_ratio("bpe-playground:native", "bpe-openai", corpus, enc, 2)
+        speed_ratio("bpe-playground:native", "tiktoken-rs", corpus, enc, 3)
+for corpus in ["tinyshakespeare", "multilingual"]:
+    for enc in ["cl100k_base", "o200k_base"]:
+        speed_ratio("bpe-playground:wasm", "gpt-tokenizer", corpus, enc, 2)
+        speed_ratio("bpe-playground:wasm", "tiktoken", corpus, enc, 4)
+
+for vocab in ["4096", "32768"]:
+    a, b = get("bpe-playground:native", "train", "tinyshakespeare", vocab), get("rustbpe", "train", "tinyshakespeare", vocab)
+    ta, tb = (num(a, "median_s") if a else None), (num(b, "median_s") if b else None)
+    target(f"native train tinyshakespeare {vocab} vs rustbpe (time)", ta, tb, tb / ta if ta and tb else None, "> 1", "s", bool(ta and tb and ta < tb))
+    w = get("bpe-playground:wasm", "train", "tinyshakespeare", vocab)
+    tw = num(w, "median_s") if w else None
+    same = w and a and w["ids_hash"] == a["ids_hash"]
+    target(f"wasm train tinyshakespeare {vocab} vs native (time)", tw, ta, tw / ta if tw and ta else None, "<= 2", "s", bool(tw and ta and tw / ta <= 2 and same))
+
+for peer in ["bpe-playground:native", "bpe-playground:wasm"]:
+    for r in rows:
+        if r["peer"] == peer and r["corpus"].startswith("worst-"):
+            v = r["note"].split("vs_english=")[-1]
+            try:
+                ratio = float(v)
+            except ValueError:
+                ratio = None
+            target(f"{peer.split(':')[1]} {r['corpus']} {r['param']} time vs English of same size", num(r, "median_s"), None, ratio, "<= 10", "s", ratio is not None and ratio <= 10)
+
+for r in rows:
+    if r["peer"] == "bpe-playground:page":
+        limit = {"keystroke_p95": 0.016, "first_tokens": 0.300, "cl100k_ready": 0.150}.get(r["corpus"])
+        m = num(r, "median_s")
+        if limit is not None:
+            target(f"page {r['corpus']} ({r['param']})", m, limit, m / limit if m else None, "<= 1", "s", m is not None and m <= limit)
+
+wasm = next((r for r in rows if r["peer"] == "bpe-playground:wasm" and "wasm_gz_KB=" in r["note"]), None)
+if wasm:
+    kb = float(wasm["note"].split("wasm_gz_KB=")[1].split(";")[0])
+    target(".wasm gzipped", kb, 400, kb / 400, "<= 1", "KB", kb <= 400)
+www = sys.argv[1] if len(sys.argv) > 1 else "www"
+if os.path.isdir(www):
+    total = 0
+    for d, _, files in os.walk(www):
+        if os.path.relpath(d, www).split(os.sep)[0] == "vocab":
+            continue
+        for fn in files:
+            with open(os.path.join(d, fn), "rb") as fh:
+                total += len(gzip.compress(fh.read(), 9))
+    target("page without rank files, gzipped", total / 1024, 500, total / 1024 / 500, "<= 1", "KB", total / 1024 <= 500)
+
+print("target\tmeasured\tpeer/limit\tratio\tstatus")
+print("\n".join(out))
