@@ -249,6 +249,18 @@ fn exported_toy_gpt2_matches_tokenizers() {
 }
 
 #[test]
+fn exported_toy_with_tiktoken_patterns_matches_tokenizers() {
+    // cl100k's possessive `\p{N}{1,3}+` and the `$` anchors of cl100k and
+    // r50k must keep their meaning under Oniguruma.
+    check_export(&toy("toy-cl100k", Pattern::Cl100k, 500), &CORPORA);
+    check_export(&toy("toy-r50k", Pattern::R50k, 400), &["multilingual.txt"]);
+    check_export(
+        &toy("toy-o200k", Pattern::O200k, 400),
+        &["multilingual.txt"],
+    );
+}
+
+#[test]
 fn exported_toy_without_pattern_matches_tokenizers() {
     check_export(&toy("toy-none", Pattern::None, 300), &["taylorswift.txt"]);
 }

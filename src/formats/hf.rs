@@ -403,6 +403,24 @@ fn read_split(v: &Value, path: &str) -> Result<Pattern> {
 /// `X{n,m}+` is `(?:X{n,m})+` (not possessive), `^` and `$` are line anchors,
 /// and the flag `m` means "dot matches newline".
 fn onig_to_fancy(regex: &str) -> std::result::Result<String, String> {
+    rewrite(regex, Dialect::Oniguruma)
+}
+
+/// The inverse of [`onig_to_fancy`], for export: a possessive `X{n,m}+`
+/// becomes the atomic group `(?>X{n,m})`, `^`/`$` (text anchors in
+/// fancy-regex) become `\A`/`\z`, and the flag `s` becomes Ruby's `m`.
+fn fancy_to_onig(regex: &str) -> std::result::Result<String, String> {
+    rewrite(regex, Dialect::Fancy)
+}
+
+/// The syntax a regex given to [`rewrite`] is written in.
+#[derive(Clone, Copy, PartialEq)]
+enum Dialect {
+    Oniguruma,
+    Fancy,
+}
+
+fn rewrite(regex: &str, from: Dialect) -> std::result::Result<String, String> {
     let chars: Vec<char> = regex.chars().collect();
     let mut out = String::with_capacity(regex.len() + 16);
     // Output offsets where open groups and the last atom start.
@@ -477,9 +495,10 @@ fn onig_to_fancy(regex: &str) -> std::result::Result<String, String> {
                     i += 1;
                     // Inline flags: Ruby's `m` is everyone else's `s`.
                     while let Some(&f) = chars.get(i) {
-                        match f {
-                            'm' => out.push('s'),
-                            'i' | 'x' | '-' => out.push(f),
+                        match (f, from) {
+                            ('m', Dialect::Oniguruma) => out.push('s'),
+                            ('s', Dialect::Fancy) => out.push('m'),
+                            ('i' | 'x' | '-', _) => out.push(f),
                             _ => break,
                         }
                         i += 1;
@@ -493,7 +512,12 @@ fn onig_to_fancy(regex: &str) -> std::result::Result<String, String> {
                 atom = groups.pop();
             }
             '^' | '$' => {
-                out.push_str(if c == '^' { "(?m:^)" } else { "(?m:$)" });
+                out.push_str(match (c, from) {
+                    ('^', Dialect::Oniguruma) => "(?m:^)",
+                    (_, Dialect::Oniguruma) => "(?m:$)",
+                    ('^', Dialect::Fancy) => "\\A",
+                    (_, Dialect::Fancy) => "\\z",
+                });
                 i += 1;
                 atom = None;
             }
@@ -511,9 +535,13 @@ fn onig_to_fancy(regex: &str) -> std::result::Result<String, String> {
                 match (interval, atom) {
                     (Some(k), Some(start)) if chars.get(k + 1) == Some(&'+') => {
                         let body: String = chars[i..=k].iter().collect();
-                        out.insert_str(start, "(?:");
+                        let (open, close) = match from {
+                            Dialect::Oniguruma => ("(?:", ")+"),
+                            Dialect::Fancy => ("(?>", ")"),
+                        };
+                        out.insert_str(start, open);
                         out.push_str(&body);
-                        out.push_str(")+");
+                        out.push_str(close);
                         i = k + 2;
                         atom = None;
                     }
@@ -881,7 +909,11 @@ pub fn write_tokenizer_json(tok: &Tokenizer) -> Result<String> {
         Pattern::None => byte_level(false),
         p => format!(
             r#"{{"type": "Sequence", "pretokenizers": [{{"type": "Split", "pattern": {{"Regex": {}}}, "behavior": "Isolated", "invert": false}}, {}]}}"#,
-            js(p.regex()),
+            js(&fancy_to_onig(p.regex()).map_err(|e| {
+                Error::Unsupported(format!(
+                    "{FORMAT}: the split pattern cannot be exported: {e}"
+                ))
+            })?),
             byte_level(false)
         ),
     };
@@ -934,6 +966,14 @@ mod tests {
         ];
         for (onig, fancy) in cases {
             assert_eq!(onig_to_fancy(onig).unwrap(), fancy, "{onig}");
+        }
+        let exported = [
+            (r"\p{N}{1,3}+", r"(?>\p{N}{1,3})"),
+            (r"\s++$|\s+(?!\S)", r"\s++\z|\s+(?!\S)"),
+            (r"^(?s:a.b)", r"\A(?m:a.b)"),
+        ];
+        for (fancy, onig) in exported {
+            assert_eq!(fancy_to_onig(fancy).unwrap(), onig, "{fancy}");
         }
         assert!(onig_to_fancy("[abc").is_err());
         assert!(onig_to_fancy("ab\\").is_err());
