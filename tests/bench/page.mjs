@@ -1,0 +1,144 @@
+// The page in headless Chromium (Debian's /usr/bin/chromium via
+// playwright-core, www/ served by python3 -m http.server on 127.0.0.1), in
+// the bench column format (see common.mjs) with peer `bpe-playground:page`:
+//   first_tokens       navigation start → first token chips on screen (s)
+//   cl100k_ready       cl100k_base.tiktoken fully received → its chips shown (s)
+//   keystroke_p95      keydown → chips re-rendered and a frame later, p95 (s),
+//                      with 100 KB of text and cl100k (param: text size)
+//   keystroke_p95_1MB  the same with 1 MB of text (is 1 MB usable?)
+//   fill_1MB           1 MB pasted → its chips shown (s)
+// Run from the repository root after ./build.sh build:  node tests/bench/page.mjs
+import { readFileSync } from 'node:fs';
+import { startServer, launch } from '../e2e/harness.mjs';
+
+const PEER = 'bpe-playground:page';
+const KEYS = Number(process.env.PAGE_KEYS || 40);
+const english = readFileSync(process.env.PAGE_TEXT || '/work/shared/corpus/tinyshakespeare.txt', 'utf8');
+
+function out(corpus, param, seconds, tokens, runs, note) {
+  const f = (v) => (v === null || v === undefined || Number.isNaN(v) ? 'NA' : v);
+  console.log([PEER, 'page', corpus, param, Number.isFinite(seconds) ? seconds.toFixed(6) : 'NA', 'NA', f(tokens), 'NA', runs, 'NA', note || 'NA'].join('\t'));
+}
+
+function pct(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+const server = await startServer();
+const browser = await launch();
+try {
+  // ---- load: first tokens, rank file → ready ----------------------------------
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  let rankDone = null;
+  page.on('requestfinished', (req) => {
+    if (req.url().endsWith('/cl100k_base.tiktoken')) {
+      const t = req.timing();
+      rankDone = t.startTime + t.responseEnd; // epoch ms
+    }
+  });
+  await page.goto(server.url, { waitUntil: 'commit' });
+  await page.waitForFunction(() => {
+    const t = document.querySelector('[data-testid="tokens"]');
+    return t && t.dataset.tokenizer && t.querySelector('[data-token-id]');
+  }, null, { polling: 'raf', timeout: 30000 });
+  const shown = await page.evaluate(() => ({
+    now: performance.now(),
+    origin: performance.timeOrigin,
+    tokenizer: document.querySelector('[data-testid="tokens"]').dataset.tokenizer,
+    chips: document.querySelectorAll('[data-testid="tokens"] [data-token-id]').length,
+  }));
+  out('first_tokens', shown.tokenizer, shown.now / 1000, shown.chips, 1, 'navigation start to first chips, cold cache');
+  if (rankDone !== null && shown.tokenizer === 'cl100k_base') {
+    out('cl100k_ready', 'cl100k_base', (shown.origin + shown.now - rankDone) / 1000, shown.chips, 1, 'rank file received to chips shown');
+  } else {
+    out('cl100k_ready', 'cl100k_base', NaN, null, 0, `default tokenizer is ${shown.tokenizer}; cl100k file seen: ${rankDone !== null}`);
+  }
+
+  // ---- keystrokes ----------------------------------------------------------------
+  await page.getByTestId('tokenizer-select').selectOption('cl100k_base');
+  await page.evaluate(() => {
+    window.__lat = [];
+    window.__pending = null;
+    const ta = document.querySelector('[data-testid="input"]');
+    ta.addEventListener('keydown', (e) => { window.__pending = e.timeStamp; }, true);
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (e.name !== 'render' || window.__pending === null) continue;
+        const start = window.__pending;
+        window.__pending = null;
+        // Split: keydown → render start (debounce, worker encode, messages)
+        // and the render itself (chips, counts, id list).
+        window.__split = window.__split || [];
+        window.__split.push([e.startTime - start, e.duration]);
+        // The frame after the render: chips are painted.
+        requestAnimationFrame(() => setTimeout(() => window.__lat.push(performance.now() - start), 0));
+      }
+    }).observe({ type: 'measure' });
+  });
+
+  async function fill(text) {
+    const t0 = await page.evaluate(() => performance.now());
+    // Like a paste: set the value and fire one input event.
+    await page.evaluate((t) => {
+      const ta = document.querySelector('[data-testid="input"]');
+      ta.value = t;
+      ta.dispatchEvent(new Event('input', { bubbles: true }));
+    }, text);
+    const want = Buffer.byteLength(text, 'utf8');
+    await page.waitForFunction((n) => {
+      const b = document.querySelector('[data-testid="byte-count"]').textContent.replace(/[^0-9]/g, '');
+      return Number(b) === n && document.querySelector('[data-testid="tokens"]').dataset.tokenizer === 'cl100k_base';
+    }, want, { polling: 'raf', timeout: 120000 });
+    const t1 = await page.evaluate(() => performance.now());
+    const tokens = Number((await page.getByTestId('token-count').first().textContent()).replace(/[^0-9]/g, ''));
+    return { seconds: (t1 - t0) / 1000, tokens };
+  }
+
+  async function keystrokes(count) {
+    await page.evaluate(() => document.querySelector('[data-testid="input"]').focus());
+    // The caret in the middle of the text: edits re-encode around it.
+    await page.evaluate(() => {
+      const ta = document.querySelector('[data-testid="input"]');
+      const mid = ta.value.length >> 1;
+      ta.setSelectionRange(mid, mid);
+    });
+    const lat = [];
+    for (let i = 0; i < count; i++) {
+      const before = await page.evaluate(() => window.__lat.length);
+      await page.keyboard.type(i % 6 === 5 ? ' ' : 'x');
+      await page.waitForFunction((n) => window.__lat.length > n, before, { polling: 'raf', timeout: 30000 });
+      lat.push(await page.evaluate(() => window.__lat[window.__lat.length - 1]));
+    }
+    lat.sort((a, b) => a - b);
+    const split = await page.evaluate((n) => window.__split.slice(-n), count);
+    const med = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+    lat.note = `before_render_p50_ms=${med(split.map((x) => x[0])).toFixed(1)};render_p50_ms=${med(split.map((x) => x[1])).toFixed(1)}`;
+    return lat;
+  }
+
+  const text100 = english.slice(0, 100 * 1024);
+  const f100 = await fill(text100);
+  out('fill_100KB', '100KB', f100.seconds, f100.tokens, 1, 'fill() to chips shown');
+  const lat100 = await keystrokes(KEYS);
+  out('keystroke_p95', '100KB', pct(lat100, 95) / 1000, f100.tokens, lat100.length,
+    `p50_ms=${pct(lat100, 50).toFixed(1)};max_ms=${lat100[lat100.length - 1].toFixed(1)};${lat100.note}`);
+
+  let big = english;
+  while (big.length < 1_000_000) big += english;
+  big = big.slice(0, 1_000_000);
+  const f1m = await fill(big);
+  out('fill_1MB', '1MB', f1m.seconds, f1m.tokens, 1, 'fill() to chips shown');
+  const lat1m = await keystrokes(Math.min(KEYS, 15));
+  out('keystroke_p95_1MB', '1MB', pct(lat1m, 95) / 1000, f1m.tokens, lat1m.length,
+    `p50_ms=${pct(lat1m, 50).toFixed(1)};max_ms=${lat1m[lat1m.length - 1].toFixed(1)};${lat1m.note}`);
+  const mem = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize : null));
+  if (mem) out('js_heap_1MB', '1MB', NaN, null, 1, `usedJSHeapSize_MB=${(mem / 1e6).toFixed(1)}`);
+  await context.close();
+} catch (e) {
+  console.error(`page bench failed: ${String(e.message || e).split('\n')[0].slice(0, 200)}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+  await server.stop();
+}
