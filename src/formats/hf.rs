@@ -670,7 +670,7 @@ fn read_model(model: &Map<String, Value>, table: &[Option<u8>]) -> Result<Bpe> {
         ids.insert(key.clone(), id);
         max = max.max(id as usize + 1);
     }
-    if max > 2 * ids.len() + 65_536 {
+    if max > 2 * ids.len() + (1 << 20) {
         return Err(bad(format!(
             "model.vocab: ids are too sparse (the largest is {} for {} tokens)",
             max - 1,
