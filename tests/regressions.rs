@@ -189,7 +189,7 @@ fn malformed_tokenizer_json_names_the_field() {
     let cases: &[(&str, &str)] = &[
         ("", "JSON"),
         ("[]", "top level"),
-        ("{}", "pre_tokenizer"),
+        ("{}", "model is missing"),
         (
             r#"{"pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true}}"#,
             "model",
