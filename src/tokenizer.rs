@@ -123,7 +123,7 @@ impl MergeRule for PairRule<'_> {
 }
 
 /// Chunks up to this many bytes are remembered by the per-call chunk cache.
-const CACHE_CHUNK_LIMIT: usize = 64;
+const CACHE_CHUNK_LIMIT: usize = 128;
 /// At most this many distinct chunks are remembered per call.
 const CACHE_ENTRIES: usize = 1 << 16;
 

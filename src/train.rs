@@ -25,6 +25,7 @@
 //! assert_eq!(result.merges[0].pair, (97, 97)); // "aa" is the most frequent pair
 //! ```
 
+use crate::encode::FastBuild;
 use crate::error::{Error, Result};
 use crate::pretokenize::Pattern;
 use std::cmp::Reverse;
@@ -97,8 +98,8 @@ pub struct Trainer {
     prev: Vec<u32>,
     /// Weight (occurrences in the corpus) of the chunk holding each position.
     weight: Vec<u32>,
-    counts: HashMap<Pair, i64>,
-    occurrences: HashMap<Pair, Occurrences>,
+    counts: HashMap<Pair, i64, FastBuild>,
+    occurrences: HashMap<Pair, Occurrences, FastBuild>,
     heap: BinaryHeap<(i64, Reverse<u32>, Pair)>,
     merges: Vec<Merge>,
     exhausted: bool,
@@ -123,7 +124,7 @@ impl Trainer {
         }
         // Distinct chunks in order of first appearance, with their counts.
         let splitter = pattern.splitter()?;
-        let mut index: HashMap<&[u8], usize> = HashMap::new();
+        let mut index: HashMap<&[u8], usize, FastBuild> = HashMap::default();
         let mut chunks: Vec<(&[u8], u32)> = Vec::new();
         splitter.for_each_chunk_bytes(corpus, |r| {
             let chunk = &corpus[r];
@@ -144,8 +145,8 @@ impl Trainer {
             next: Vec::with_capacity(len),
             prev: Vec::with_capacity(len),
             weight: Vec::with_capacity(len),
-            counts: HashMap::new(),
-            occurrences: HashMap::new(),
+            counts: HashMap::default(),
+            occurrences: HashMap::default(),
             heap: BinaryHeap::new(),
             merges: Vec::new(),
             exhausted: false,

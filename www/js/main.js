@@ -394,8 +394,7 @@ examples.addEventListener('change', () => {
 });
 
 // Loading a vocabulary file: .model (minbpe), .tiktoken, tokenizer.json.
-const fileInput = byTestId('load-file');
-fileInput.addEventListener('change', async () => {
+async function loadVocabularyFile(fileInput) {
   const file = fileInput.files?.[0];
   fileInput.value = '';
   if (!file) return;
@@ -414,7 +413,11 @@ fileInput.addEventListener('change', async () => {
   } catch (e) {
     app.errors.show('load', e);
   }
-});
+}
+for (const id of ['load-file', 'load-tokenizer-json']) {
+  const input = byTestId(id);
+  input.addEventListener('change', () => loadVocabularyFile(input));
+}
 
 // Tabs (Compare | Train | Merges | Inspect | Chunks | Decode).
 const tabs = [...document.querySelectorAll('[role="tab"]')];
