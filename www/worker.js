@@ -23,13 +23,22 @@ const cancelled = new Set();
 const prefetched = new Map([['cl100k_base', fetchRanks('cl100k_base')]]);
 
 function fetchRanks(name) {
-  return fetch(new URL(`./vocab/${name}.tiktoken`, import.meta.url)).then((r) => {
-    if (!r.ok) throw new Error(`could not load the rank file of ${name} (HTTP ${r.status})`);
-    return r.arrayBuffer();
-  });
+  return fetch(new URL(`./vocab/${name}.tiktoken`, import.meta.url)).then(
+    (r) => {
+      if (!r.ok) throw new Error(`could not load the rank file of ${name} (HTTP ${r.status})`);
+      return r.arrayBuffer();
+    },
+    (e) => {
+      throw new Error(`could not download the rank file of ${name} (${e instanceof Error ? e.message : e})`);
+    },
+  );
 }
 
+/** Settles when the vocabularies of a crashed worker are re-created (op restore). */
+let restoring = Promise.resolve();
+
 async function tokenizer(name) {
+  await restoring;
   const ready = tokenizers.get(name);
   if (ready) return ready;
   if (!PRETRAINED.includes(name)) throw new Error(`no tokenizer named ${JSON.stringify(name)} is loaded`);
@@ -171,6 +180,22 @@ const ops = {
     }
   },
 
+  /** Re-creates vocabularies after a crash (sent first to a new worker by
+   *  worker-client.js): items are `load` arguments. Other ops wait for it. */
+  restore({ items = [] }) {
+    restoring = (async () => {
+      await wasmReady;
+      for (const args of items) {
+        try {
+          await ops.load(args);
+        } catch {
+          /* a vocabulary that cannot be re-created is reported when used */
+        }
+      }
+    })();
+    return restoring.then(() => true);
+  },
+
   /** Stops the training started by request `target` (takes effect between slices). */
   cancel({ target }) {
     cancelled.add(target);
@@ -200,6 +225,9 @@ self.onmessage = async (event) => {
     const result = await fn(args ?? {}, ctx);
     self.postMessage({ id, ok: true, result }, transferables(result));
   } catch (e) {
-    self.postMessage({ id, ok: false, error: e instanceof Error ? e.message : String(e) });
+    // A trap (a panic or an allocation failure) leaves the wasm instance
+    // unusable: the page restarts this worker (`fatal`).
+    const fatal = e instanceof WebAssembly.RuntimeError;
+    self.postMessage({ id, ok: false, error: e instanceof Error ? e.message : String(e), fatal });
   }
 };

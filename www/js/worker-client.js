@@ -7,6 +7,16 @@
 // `latest(lane, …)` keeps at most one request in flight per lane and only the
 // newest waiting one: a request superseded before it was sent resolves to
 // `null` (the caller simply skips rendering). Results come back in order.
+//
+// Crash recovery: when the worker fails (an uncaught error, a wasm trap, or a
+// Cancel it does not answer within CANCEL_GRACE_MS), it is terminated and a
+// new one started; pending requests reject with `crashed: true`, the
+// vocabularies loaded or trained so far are re-created in the new worker
+// (from the `load` arguments, or a trained one's .model export), and
+// `onRestart(message)` tells the page.
+
+/** A Cancel not answered within this time means the worker is stuck or dead. */
+export const CANCEL_GRACE_MS = 3000;
 
 export class WorkerClient {
   constructor(url = new URL('../worker.js', import.meta.url)) {
@@ -16,21 +26,53 @@ export class WorkerClient {
     this.pending = new Map();
     /** lane -> {busy: boolean, queued: {op, args, resolve, reject} | null} */
     this.lanes = new Map();
+    /** name -> `load` arguments that re-create a vocabulary after a crash */
+    this.recipes = new Map();
+    /** Called with a message after the worker was restarted. */
+    this.onRestart = null;
+    this.restarts = 0;
     this.start();
   }
 
   start() {
-    this.worker = new Worker(this.url, { type: 'module' });
-    this.worker.onmessage = (event) => this.receive(event.data);
-    this.worker.onerror = (event) => {
+    const worker = new Worker(this.url, { type: 'module' });
+    this.worker = worker;
+    this.started = false;
+    worker.onmessage = (event) => worker === this.worker && this.receive(event.data);
+    worker.onerror = (event) => {
       event.preventDefault();
-      const message = event.message || 'the tokenizer worker failed to start';
-      for (const p of this.pending.values()) p.reject(new Error(message));
-      this.pending.clear();
+      if (worker !== this.worker) return;
+      if (!this.started) {
+        // Never answered anything: it failed to start; restarting could loop.
+        const message = event.message || 'the tokenizer worker failed to start';
+        for (const p of this.pending.values()) p.reject(new Error(message));
+        this.pending.clear();
+        return;
+      }
+      this.restart(event.message || 'an uncaught error');
     };
   }
 
+  /** Terminates the worker, fails what was pending and starts a new one
+   *  with the same vocabularies. */
+  restart(reason) {
+    this.worker.terminate();
+    this.restarts++;
+    const message = `the tokenizer worker crashed (${reason}); it was restarted and your vocabularies were re-created`;
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    this.start();
+    this.call('restore', { items: [...this.recipes.values()] }).catch(() => {});
+    for (const p of pending) {
+      const e = new Error(message);
+      e.crashed = true;
+      p.reject(e);
+    }
+    this.onRestart?.(message);
+  }
+
   receive(msg) {
+    this.started = true;
     const p = this.pending.get(msg.id);
     if (!p) return;
     if ('progress' in msg) {
@@ -40,6 +82,20 @@ export class WorkerClient {
     this.pending.delete(msg.id);
     if (msg.ok) p.resolve(msg.result);
     else p.reject(new Error(msg.error));
+    if (msg.fatal) this.restart(msg.error);
+  }
+
+  /** Remembers how to re-create the vocabulary a successful call made. */
+  record(op, args, result) {
+    if (op === 'load' && args.source && args.source.kind !== 'pretrained') this.recipes.set(args.name, { name: args.name, source: args.source });
+    else if (op === 'drop') this.recipes.delete(args.name);
+    else if (op === 'train' && result?.name) {
+      this.recipes.delete(result.name);
+      this.call('export', { name: result.name, format: 'model' }).then(
+        (text) => this.recipes.set(result.name, { name: result.name, source: { kind: 'model', text } }),
+        () => {},
+      );
+    }
   }
 
   /** Sends one request. Returns a promise with a `requestId` property
@@ -51,13 +107,19 @@ export class WorkerClient {
     });
     promise.requestId = id;
     this.worker.postMessage({ id, op, args }, transfer);
+    if (op === 'load' || op === 'drop' || op === 'train') promise.then((result) => this.record(op, args, result), () => {});
     return promise;
   }
 
   /** Asks the worker to stop the request `requestId` (training). It stops
-   *  between slices (≤ ~25 ms); the request then rejects with "cancelled". */
+   *  between slices (≤ ~25 ms); the request then rejects with "cancelled".
+   *  A worker that does not stop within CANCEL_GRACE_MS is restarted. */
   cancel(requestId) {
-    return this.call('cancel', { target: requestId });
+    const worker = this.worker;
+    setTimeout(() => {
+      if (this.worker === worker && this.pending.has(requestId)) this.restart('it did not answer a Cancel');
+    }, CANCEL_GRACE_MS);
+    return this.call('cancel', { target: requestId }).catch(() => false);
   }
 
   /** Like `call`, but drops stale requests of the same lane (see above). */
