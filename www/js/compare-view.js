@@ -80,13 +80,16 @@ export function mount(panel, app) {
       r = await app.encode(column.lane, name);
     } catch (e) {
       column.status.hidden = true;
-      app.errors.show('compare', e);
+      // A failed load is keyed by name, so another column's success keeps it.
+      if (app.isLoaded(name)) app.errors.show('compare', e);
+      else app.errors.show(`load ${name}`, e, () => app.retry());
       return;
     }
     if (!r || r.name !== column.name) return;
     column.status.hidden = true;
     column.col.setAttribute('aria-busy', 'false');
     app.errors.clear('compare');
+    app.errors.clear(`load ${name}`);
     const n = r.enc.ids.length;
     column.view.render({
       index: r.index,

@@ -118,6 +118,11 @@ class App {
     this.emit('tokenizers');
   }
 
+  /** Asks every view to render again (after a failed load or a worker restart). */
+  retry() {
+    this.emit('text');
+  }
+
   specials(name) {
     return this.tokenizers.get(name)?.info?.specialIds ?? new Set();
   }
@@ -262,7 +267,8 @@ async function refreshMain() {
     r = await app.encode('main', name);
   } catch (e) {
     if (name === app.state.tokenizer) setStatus('');
-    app.errors.show(app.isLoaded(name) ? 'encode' : 'load', e);
+    if (app.isLoaded(name)) app.errors.show('encode', e);
+    else app.errors.show(`load ${name}`, e, () => app.retry());
     return;
   }
   if (!r) return;
@@ -273,6 +279,7 @@ async function refreshMain() {
   setStatus('');
   app.errors.clear('encode');
   app.errors.clear('load');
+  app.errors.clear(`load ${name}`);
   const t0 = performance.now();
   const { enc, index } = r;
   mainView.render({
@@ -445,6 +452,12 @@ for (const tab of tabs) {
 
 window.addEventListener('unhandledrejection', (e) => app.errors.show('page', e.reason));
 window.addEventListener('error', (e) => app.errors.show('page', e.error ?? e.message));
+
+// A crashed worker was restarted (worker-client.js): say so and redraw.
+app.client.onRestart = (message) => {
+  app.errors.show('worker', new Error(message));
+  app.retry();
+};
 
 app.on('text', refreshMain);
 app.on('settings', (changes) => {

@@ -412,7 +412,7 @@ export function mount(panel, app) {
       rememberModel(app, name);
       return name;
     } catch (e) {
-      if (e.message === 'cancelled') {
+      if (e.message === 'cancelled' || (e.crashed && running.cancelAt)) {
         const ms = running.cancelAt ? performance.now() - running.cancelAt : 0;
         progress.dataset.cancelMs = String(Math.round(ms));
         progress.dataset.state = 'cancelled';
