@@ -23,6 +23,7 @@ import * as mergesView from './merges-view.js';
 import * as inspectView from './inspect-view.js';
 import * as chunksView from './chunks-view.js';
 import { startTeaching } from './teach.js';
+import { mountOpenFile } from './open-file.js';
 
 export const PRETRAINED = [
   { name: 'r50k_base', label: 'GPT-2 · r50k_base' },
@@ -398,6 +399,18 @@ examples.addEventListener('change', () => {
   app.clearHighlight();
   app.setText(ex.text);
   if (ex.id === 'special' && app.state.allowed !== 'all') byTestId('special-toggle').click();
+});
+
+// Opening a text file into the text box (lossy UTF-8 with a note; size limit).
+mountOpenFile(app, {
+  head: examples.parentElement,
+  editor: document.querySelector('.editor'),
+  textarea,
+  setText: (text) => {
+    textarea.value = text;
+    app.clearHighlight();
+    app.setText(text);
+  },
 });
 
 // Loading a vocabulary file: .model (minbpe), .tiktoken, tokenizer.json.
