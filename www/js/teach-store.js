@@ -16,6 +16,8 @@ export const PATTERN_VALUES = PATTERNS.map((p) => p.value);
 
 export const MIN_VOCAB = 256;
 export const MAX_VOCAB = 65536;
+/** The largest training file (bytes): the trainer needs several times this in memory. */
+export const CORPUS_FILE_LIMIT = 50 * 1024 * 1024;
 /** A corpus up to this many bytes travels inside a share link. */
 export const SHARE_CORPUS_LIMIT = 20000;
 

@@ -14,6 +14,7 @@ import {
   MIN_VOCAB,
   MAX_VOCAB,
   SHARE_CORPUS_LIMIT,
+  CORPUS_FILE_LIMIT,
   toys,
   trainSettings,
   patternArg,
@@ -110,6 +111,12 @@ export function mount(panel, app) {
 
   async function takeFile(f) {
     if (!f) return;
+    if (f.size > CORPUS_FILE_LIMIT) {
+      app.errors.show('train', new Error(
+        `${f.name} is ${(f.size / (1024 * 1024)).toFixed(1)} MB; training takes files up to ${CORPUS_FILE_LIMIT / (1024 * 1024)} MB. The corpus was kept.`));
+      return;
+    }
+    app.errors.clear('train');
     const bytes = new Uint8Array(await f.arrayBuffer());
     setFile({ name: f.name, bytes });
   }
