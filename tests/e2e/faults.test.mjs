@@ -74,14 +74,22 @@ async function assertIntact(p, toy, ids) {
   assert.deepEqual(await shownIds(p), ids);
 }
 
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
 describe('faults', () => {
   let context;
   let toy;
   let ids;
 
   before(async () => {
-    server = await startServer();
-    browser = await launch();
     context = await browser.newContext();
     page = await open(context);
     // A small toy vocabulary: the "previous vocabulary" of every fault below.
@@ -99,10 +107,7 @@ describe('faults', () => {
     assert.ok(ids.some((id) => id >= 256), 'the toy merges something in the probe');
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  after(() => context.close());
 
   it('a worker crashing mid-training is restarted with a message; the previous vocabulary is intact', async () => {
     const before = page.workers();
@@ -170,5 +175,141 @@ describe('faults', () => {
     await showText(p, PROBE, 'o200k_base');
     assert.deepEqual(await shownIds(p), [1385, 413, 11, 503, 625, 316, 413, 25, 484, 382, 290, 4928, 13]);
     await ctx.close();
+  });
+});
+
+/** Hands a File made in the page (`bytes` from a spec, to avoid sending
+ *  megabytes through the driver) to a file input, as a user pick does. */
+async function pickFile(p, testid, name, spec) {
+  await p.evaluate(
+    ([id, n, s]) => {
+      let data;
+      if (s.fill) data = new Uint8Array(s.size).fill(s.fill);
+      else data = Uint8Array.from(s.bytes);
+      const dt = new DataTransfer();
+      dt.items.add(new File([data], n));
+      const input = document.querySelector(`[data-testid="${id}"]`);
+      input.files = dt.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    },
+    [testid, name, spec],
+  );
+}
+
+describe('inputs and limits', () => {
+  let context;
+
+  before(async () => {
+    context = await browser.newContext({ acceptDownloads: true });
+    page = await open(context);
+    // Train tab: Compare would encode everything three more times.
+    await page.getByTestId('tab-train').click();
+  });
+
+  after(() => context.close());
+
+  it('a hostile or invalid custom split pattern gives a clear error; typing still updates the chips', async () => {
+    await page.getByTestId('pattern-select').selectOption('custom');
+    await page.getByTestId('custom-pattern').fill('(?:(?=a)a|a');
+    await page.waitForSelector('[data-testid="pattern-error"]:not([hidden])');
+    assert.match(await page.getByTestId('pattern-error').textContent(), /\S/);
+    assert.ok(await page.getByTestId('train-button').isDisabled());
+    await screenshot(page, 'faults-invalid-pattern');
+    // Catastrophic backtracking on a long run of a.
+    await page.getByTestId('custom-pattern').fill('(?:(?=a)a|a)+(?=b)');
+    await page.waitForSelector('[data-testid="pattern-error"]', { state: 'hidden' });
+    await page.getByTestId('train-corpus').fill('a'.repeat(100000));
+    await page.getByTestId('vocab-size').fill('300');
+    await page.getByTestId('train-button').click();
+    await waitState(page, ['done', 'failed']);
+    assert.equal(await state(page), 'failed');
+    const msg = await page.getByTestId('error').textContent();
+    assert.match(msg, /Train: .*(backtrack|time|pattern|regex)/i);
+    await screenshot(page, 'faults-hostile-pattern');
+    await showText(page, 'still usable after a hostile pattern', 'cl100k_base');
+    assert.ok(await page.getByTestId('train-button').isEnabled());
+    await page.locator('[data-testid="error"] button[aria-label^="dismiss"]').first().click();
+  });
+
+  for (const name of ['cl100k_base', 'o200k_base']) {
+    it(`worst-case pasted inputs encode with ${name}: no crash, counts shown`, async () => {
+      await page.getByTestId('tokenizer-select').selectOption(name);
+      let seed = 7;
+      const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+      const randomText = Array.from({ length: 100000 }, () => {
+        const cp = Math.floor(rand() * 0x10f800);
+        return String.fromCodePoint(cp < 0xd800 ? cp : cp + 0x800);
+      }).join('');
+      const inputs = {
+        a: 'a'.repeat(1000000),
+        spaces: ' '.repeat(1000000),
+        caret: '^'.repeat(1000000),
+        newlines: '\n'.repeat(1000000),
+        emoji: '🦀'.repeat(200000),
+        random: randomText,
+      };
+      for (const [what, text] of Object.entries(inputs)) {
+        await page.evaluate((t) => {
+          const i = document.querySelector('[data-testid="input"]');
+          i.value = t;
+          i.dispatchEvent(new Event('input'));
+        }, text);
+        const chars = [...text].length;
+        await page.waitForFunction(
+          ([n, c]) =>
+            document.querySelector('[data-testid="tokens"]').dataset.tokenizer === n &&
+            document.querySelector('[data-testid="char-count"]').textContent.replace(/\D/g, '') === String(c) &&
+            /^\d+$/.test(document.querySelector('[data-testid="token-count"]').textContent),
+          [name, chars],
+          { timeout: 60000 },
+        );
+        const tokens = Number(await page.locator('[data-testid="token-count"]').first().textContent());
+        assert.ok(tokens > 0 && tokens <= new TextEncoder().encode(text).length, `${what}: ${tokens} tokens`);
+        assert.ok(await page.getByTestId('error').isHidden(), `${what}: ${await page.getByTestId('error').textContent()}`);
+      }
+      await showText(page, 'small again', name);
+      assert.deepEqual(pageErrors, []);
+    });
+  }
+
+  it('a non-UTF-8 text file opens lossily with a note; a file over 10 MB is refused and the text kept', async () => {
+    await page.getByTestId('tokenizer-select').selectOption('cl100k_base');
+    await pickFile(page, 'open-file', 'latin1.txt', { bytes: [...Buffer.from('caf'), 0xe9, 0x20, 0xff, 0xfe, ...Buffer.from(' ok')] });
+    await page.waitForSelector('[data-testid="input-note"]:not([hidden])');
+    assert.equal(await page.getByTestId('input').inputValue(), 'caf\ufffd \ufffd\ufffd ok');
+    assert.match(await page.getByTestId('input-note').textContent(), /latin1\.txt is not valid UTF-8.*U\+FFFD/);
+    await showText(page, 'caf\ufffd \ufffd\ufffd ok', 'cl100k_base');
+    await screenshot(page, 'faults-lossy-file');
+    await pickFile(page, 'open-file', 'huge.txt', { size: 11 * 1024 * 1024, fill: 0x61 });
+    await page.waitForSelector('[data-testid="error"]:not([hidden])');
+    assert.match(await page.getByTestId('error').textContent(), /huge\.txt is 11\.0 MB; the text box opens files up to 10 MB.*kept/);
+    assert.equal(await page.getByTestId('input').inputValue(), 'caf\ufffd \ufffd\ufffd ok');
+    await screenshot(page, 'faults-text-file-too-large');
+    await page.locator('[data-testid="error"] button[aria-label^="dismiss"]').first().click();
+  });
+
+  it('trains on a non-UTF-8 file as raw bytes (the .model downloads); a file over 50 MB is refused and the corpus kept', async () => {
+    await page.getByTestId('pattern-select').selectOption('none');
+    await page.getByTestId('vocab-size').fill('260');
+    const bytes = [];
+    for (let i = 0; i < 200; i++) bytes.push(0xff, 0xfe, 0x80, 0x41);
+    await pickFile(page, 'train-file', 'raw.bin', { bytes });
+    await page.waitForSelector('[data-testid="corpus-file"]:not([hidden])');
+    await page.getByTestId('train-button').click();
+    await waitState(page, ['done', 'failed']);
+    assert.equal(await state(page), 'done', await page.getByTestId('error').textContent());
+    assert.equal(await page.getByTestId('tokenizer-select').inputValue(), 'toy-260-none');
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-model').click()]);
+    const model = readFileSync(await dl.path(), 'utf8').split('\n');
+    assert.equal(model[0], 'minbpe v1');
+    // The first merge joins two invalid bytes: 255 254 (or 254 128, 128 65, …).
+    assert.match(model[3], /^\d+ \d+$/);
+    assert.ok(model.slice(3).some((l) => /^(255 254|254 128|128 65|65 255)$/.test(l)), model.slice(0, 8).join('|'));
+    // Too large: refused, the file corpus stays.
+    await pickFile(page, 'train-file', 'too-big.txt', { size: 51 * 1024 * 1024, fill: 0x62 });
+    await page.waitForSelector('[data-testid="error"]:not([hidden])');
+    assert.match(await page.getByTestId('error').textContent(), /too-big\.txt is 51\.0 MB; training takes files up to 50 MB\. The corpus was kept/);
+    assert.match(await page.getByTestId('corpus-file').textContent(), /raw\.bin/);
+    await screenshot(page, 'faults-corpus-too-large');
   });
 });
