@@ -104,6 +104,7 @@ case "$cmd" in
     node --test tests/e2e/*.test.mjs
     ;;
   bench)
+    setup_browser
     build_all
     RUNS=${RUNS:-5}; WARMUP=${WARMUP:-1}
     CORPORA="${CORPORA:-/work/shared/corpus/tinyshakespeare.txt /work/shared/corpus/multilingual.txt}"

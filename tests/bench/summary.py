@@ -1,5 +1,6 @@
 """Reads bench lines (the shared column format) on stdin and prints every
 target of issue 5 as measured / peer / ratio / met. Used by ./build.sh bench.
+Repeated measurements (several rounds concatenated) are merged by median.
 
     cat results.tsv | python3 tests/bench/summary.py [WWW_DIR]
 """
@@ -14,6 +15,30 @@ for raw in sys.stdin:
         continue
     keys = "peer task corpus param median_s MB_per_s tokens merges_per_s runs ids_hash note".split()
     rows.append(dict(zip(keys, f)))
+
+
+# Several rounds of the same measurement (e.g. the output of repeated runs
+# concatenated) are merged: the median of their medians, MB/s recomputed.
+groups = {}
+for r in rows:
+    groups.setdefault((r["peer"], r["task"], r["corpus"], r["param"]), []).append(r)
+merged = []
+for key, rs in groups.items():
+    r = dict(rs[0])
+    times = sorted(float(x["median_s"]) for x in rs if x["median_s"] != "NA")
+    if times and len(rs) > 1:
+        mb = float(rs[0]["MB_per_s"]) * float(rs[0]["median_s"]) if rs[0]["MB_per_s"] != "NA" else None
+        n = len(times)
+        med = times[n // 2] if n % 2 else (times[n // 2 - 1] + times[n // 2]) / 2
+        r["median_s"] = f"{med:.6f}"
+        if mb is not None:
+            r["MB_per_s"] = f"{mb / med:.3f}"
+        if "vs_english=" in r["note"]:
+            ratios = sorted(float(x["note"].split("vs_english=")[1]) for x in rs)
+            r["note"] = f"vs_english={ratios[len(ratios) // 2]:.2f}"
+        r["rounds"] = len(rs)
+    merged.append(r)
+rows = merged
 
 
 def get(peer, task, corpus, param):
