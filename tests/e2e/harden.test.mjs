@@ -4,7 +4,7 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch } from './harness.mjs';
+import { startServer, launch, screenshot } from './harness.mjs';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script> "><svg onload=window.__pwned=3>';
 
@@ -13,6 +13,79 @@ let browser;
 let page;
 const requests = [];
 const dialogs = [];
+const consoleErrors = [];
+
+/** Sets the main text as a paste does. */
+async function setText(text) {
+  await page.evaluate((t) => {
+    const i = document.querySelector('[data-testid="input"]');
+    i.value = t;
+    i.dispatchEvent(new Event('input'));
+  }, text);
+}
+
+/** Nothing ran and nothing became markup: no dialog, no flag, no console
+ *  error, no <img>/<script> in the body, no on* attribute anywhere. */
+async function assertNothingRan(what) {
+  await page.waitForTimeout(200); // let an injected handler fire, if any
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, what);
+  assert.deepEqual(dialogs, [], what);
+  assert.deepEqual(consoleErrors, [], what);
+  const found = await page.evaluate(() => ({
+    tags: document.body.querySelectorAll('img, script, iframe, object, embed').length,
+    handlers: [...document.querySelectorAll('*')].filter((e) => [...e.attributes].some((a) => /^on/i.test(a.name))).length,
+  }));
+  assert.deepEqual(found, { tags: 0, handlers: 0 }, what);
+}
+
+/** Visits every place tokens show and checks `payload` appears there as text. */
+async function assertInertEverywhere(toy, payload, label) {
+  await page.getByTestId('tokenizer-select').selectOption(toy);
+  await page.waitForFunction(
+    ([n, p]) => {
+      const t = document.querySelector('[data-testid="tokens"]');
+      return t.dataset.tokenizer === n && [...t.querySelectorAll('.chip')].some((c) => c.textContent.includes(p));
+    },
+    [toy, payload],
+    { timeout: 15000 },
+  );
+  // ids: numbers only.
+  assert.match(await page.getByTestId('token-ids').textContent(), /^\[[\d, ]+\]$/);
+  // hover details
+  const chip = page.locator('[data-testid="tokens"] .chip').filter({ hasText: payload }).first();
+  await chip.hover();
+  await page.waitForFunction((p) => document.querySelector('[data-testid="token-details"]').textContent.includes(p), payload);
+  // compare columns (the newest toy takes the first column)
+  await page.getByTestId('tab-compare').click();
+  await page.waitForFunction(
+    ([n, p]) => [...document.querySelectorAll(`[data-testid="compare"] [data-tokenizer="${n}"] .chip`)].some((c) => c.textContent.includes(p)),
+    [toy, payload],
+    { timeout: 15000 },
+  );
+  // merge table (specials are not merges: only for trained payloads)
+  if (label === 'trained') {
+    await page.getByTestId('tab-merges').click();
+    await page.waitForFunction((p) => document.querySelector('[data-testid="merge-table"]').textContent.includes(p), payload, { timeout: 15000 });
+  }
+  // inspect tree of the chip's token
+  const id = await chip.getAttribute('data-token-id');
+  await page.getByTestId('tab-inspect').click();
+  await page.getByTestId('inspect-id').fill(id);
+  await page.getByTestId('inspect-id').press('Enter');
+  await page.waitForFunction((p) => document.querySelector('[data-testid="inspect-summary"]').textContent.includes(p), payload, { timeout: 15000 });
+  assert.ok((await page.getByTestId('merge-tree').textContent()).length > 0);
+  // chunks
+  await page.getByTestId('tab-chunks').click();
+  await page.waitForFunction((p) => document.querySelector('[data-testid="chunks"]').textContent.includes(p), payload, { timeout: 15000 });
+  // decode output
+  const ids = await page.getByTestId('token-ids').textContent();
+  const text = await page.getByTestId('input').inputValue();
+  await page.getByTestId('tab-decode').click();
+  await page.getByTestId('decode-input').fill(ids);
+  await page.waitForFunction((t) => document.querySelector('[data-testid="decode-output"]').textContent === t, text, { timeout: 15000 });
+  await screenshot(page, `harden-inert-${label}`);
+  await assertNothingRan(label);
+}
 
 async function waitForChips() {
   await page.locator('[data-testid="tokens"] [data-token-id]').first().waitFor({ timeout: 15000 });
@@ -24,6 +97,8 @@ describe('page hardening', () => {
     browser = await launch();
     page = await browser.newPage();
     page.on('request', (r) => requests.push(r.url()));
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       d.dismiss().catch(() => {});
@@ -50,6 +125,37 @@ describe('page hardening', () => {
     assert.deepEqual(dialogs, []);
     const injected = await page.$$eval('[data-testid="tokens"] img, [data-testid="tokens"] script, [data-testid="tokens"] svg', (els) => els.length);
     assert.equal(injected, 0, 'no element was created from token text');
+  });
+
+  it('a vocabulary trained on markup renders it inertly in chips, ids, compare, merges, inspect, chunks, details and decode', async () => {
+    const img = '<img src=x onerror=alert(1)>';
+    const script = '<script>window.__pwned=2</script>';
+    await page.getByTestId('tab-train').click();
+    await page.getByTestId('train-corpus').fill(`${img}\n${script}\n`.repeat(80));
+    await page.getByTestId('vocab-size').fill('420');
+    await page.getByTestId('pattern-select').selectOption('none');
+    await page.getByTestId('train-button').click();
+    await page.waitForFunction(() => ['done', 'failed'].includes(document.querySelector('[data-testid="train-progress"]').dataset.state), null, { timeout: 30000 });
+    assert.equal(await page.getByTestId('train-progress').getAttribute('data-state'), 'done');
+    await setText(`${img}\n${script}\n${img}\n`);
+    // The merges grew tokens holding whole payloads (one is
+    // "img src=x onerror=alert(1)>\n<script>window.__pwned=2</script>\n<"); they show as text.
+    await assertInertEverywhere('toy-420-none', script, 'trained');
+    await page.getByTestId('tab-merges').click();
+    await page.waitForFunction((p) => document.querySelector('[data-testid="merge-table"]').textContent.includes(p), img.slice(1));
+    await assertNothingRan('trained (merges)');
+  });
+
+  it('a .model whose special tokens are markup renders them inertly everywhere', async () => {
+    const specials = ['<img/src=x/onerror=window.__pwned=4>', '<script>window.__pwned=5</script>', '<svg/onload=window.__pwned=6>'];
+    const model = `minbpe v1\n\n${specials.length}\n${specials.map((t, i) => `${t} ${256 + i}`).join('\n')}\n`;
+    await page.getByTestId('tab-train').click();
+    await page.getByTestId('load-model').setInputFiles({ name: 'evil.model', mimeType: 'text/plain', buffer: Buffer.from(model) });
+    await page.waitForFunction(() => document.querySelector('[data-testid="tokenizer-select"]').value === 'evil');
+    if ((await page.getByTestId('special-toggle').getAttribute('aria-pressed')) !== 'true') await page.getByTestId('special-toggle').click();
+    await setText(`a ${specials.join(' b ')} c`);
+    for (const sp of specials) await assertInertEverywhere('evil', sp, `special-${specials.indexOf(sp)}`);
+    await page.getByTestId('special-toggle').click();
   });
 
   it('has a CSP meta that forbids eval and inline script', async () => {
