@@ -10,7 +10,7 @@ const MAX_OCCURRENCES = 40;
 export function mount(panel, app) {
   panel.replaceChildren();
   const idInput = el('input', { type: 'number', min: 0, step: 1, 'data-testid': 'inspect-id', 'aria-label': 'token id to inspect', placeholder: 'token id' });
-  const go = el('button', { type: 'button', class: 'ghost', text: 'Inspect', 'data-testid': 'inspect-go' });
+  const go = el('button', { type: 'submit', class: 'ghost', text: 'Inspect', 'data-testid': 'inspect-go' });
   const which = el('span', { class: 'hint', 'data-testid': 'inspect-tokenizer' });
   const summary = el('div', { class: 'inspect-summary', 'data-testid': 'inspect-summary' });
   const tree = el('div', { class: 'merge-tree', 'data-testid': 'merge-tree', role: 'tree', 'aria-label': 'merge tree' });
