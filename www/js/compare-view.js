@@ -117,7 +117,8 @@ export function mount(panel, app) {
     for (const c of columns) app.fillSelect(c.select, c.name);
     // A new vocabulary (trained or loaded) takes the first column: toy vs the rest.
     const toy = [...app.tokenizers.values()].filter((t) => t.toy).pop();
-    if (toy && !columns.some((c) => c.name === toy.name)) {
+    // (Saved vocabularies may arrive before the columns exist.)
+    if (toy && columns.length && !columns.some((c) => c.name === toy.name)) {
       const first = columns[0];
       first.select.value = toy.name;
       first.select.dispatchEvent(new Event('change'));
