@@ -200,6 +200,46 @@ describe('page hardening', () => {
     assert.deepEqual(dialogs, []);
   });
 
+  it('refuses structured share links with wrong types, nested junk, prototype keys or a huge body, and trains hostile ones inertly', async () => {
+    consoleErrors.length = 0; // the CSP test above logs its own blocked inline script
+    const link = (obj) => `#s=${Buffer.from(typeof obj === 'string' ? obj : JSON.stringify(obj)).toString('base64url')}`;
+    const good = { v: 1, text: 'x', tokenizer: 'cl100k_base', view: 'both', whitespace: false, special: false, tab: 'compare' };
+    const bad = [
+      link({ ...good, text: 5 }),
+      link({ ...good, text: { toString: 'x' } }),
+      link({ ...good, whitespace: 'yes' }),
+      link({ ...good, view: ['chips'] }),
+      link({ ...good, tab: 'constructor' }),
+      link({ ...good, tokenizer: '../../etc' }),
+      link({ ...good, toy: [1, [2, [3]]] }),
+      link({ ...good, toy: { vocabSize: 1e300, pattern: 'none', regex: '', specials: '' } }),
+      link({ ...good, toy: { vocabSize: 300, pattern: 'none', regex: '', specials: '', corpus: { a: 1 } } }),
+      link(`{"v":1,"__proto__":{"polluted":1},"text":"x","tokenizer":"cl100k_base","view":"both","whitespace":false,"special":false,"tab":"compare"}`),
+      link(`{"v":1,"constructor":{"prototype":{"polluted":1}},"text":"x","tokenizer":"cl100k_base","view":"both","whitespace":false,"special":false,"tab":"compare"}`),
+      link(`${'['.repeat(100000)}${']'.repeat(100000)}`),
+      link({ ...good, text: 'y'.repeat(300000) }),
+    ];
+    for (const hash of bad) {
+      await page.goto('about:blank'); // a hash change alone would not reload the page
+      await page.goto(server.url + hash);
+      await page.waitForSelector('[data-testid="error"]:not([hidden])', { timeout: 15000 });
+      assert.match(await page.getByTestId('error').textContent(), /Share: this share link is not valid/, `link ${bad.indexOf(hash)}`);
+      await setText('still works');
+      await page.waitForFunction(() => document.querySelector('[data-testid="tokens"]').textContent.includes('works'), null, { timeout: 15000 });
+      assert.equal(await page.evaluate(() => ({}).polluted ?? Object.prototype.polluted), undefined, 'no prototype pollution');
+    }
+    await screenshot(page, 'harden-bad-share-link');
+    // A valid link that trains a toy on markup: trains, renders it as text, runs nothing.
+    const corpus = '<img src=x onerror=window.__pwned=7> '.repeat(40);
+    await page.goto('about:blank');
+    await page.goto(server.url + link({ ...good, text: '<img src=x onerror=window.__pwned=7>', tokenizer: 'toy-300-none', toy: { vocabSize: 300, pattern: 'none', regex: '', specials: '<script>x</script>', corpus } }));
+    await page.waitForFunction(() => {
+      const t = document.querySelector('[data-testid="tokens"]');
+      return t.dataset.tokenizer === 'toy-300-none' && t.textContent.includes('onerror=window.__pwned=7>');
+    }, null, { timeout: 30000 });
+    await assertNothingRan('share link toy');
+  });
+
   it('makes no request outside its own origin', () => {
     const outside = requests.filter((u) => !u.startsWith(server.origin) && !u.startsWith('data:') && !u.startsWith('blob:'));
     assert.deepEqual(outside, []);
