@@ -278,7 +278,8 @@ describe('inputs and limits', () => {
     await page.waitForSelector('[data-testid="input-note"]:not([hidden])');
     assert.equal(await page.getByTestId('input').inputValue(), 'caf\ufffd \ufffd\ufffd ok');
     assert.match(await page.getByTestId('input-note').textContent(), /latin1\.txt is not valid UTF-8.*U\+FFFD/);
-    await showText(page, 'caf\ufffd \ufffd\ufffd ok', 'cl100k_base');
+    await page.waitForFunction(() => document.querySelector('[data-testid="token-ids"]').textContent.startsWith('[69896,'));
+    assert.ok(await page.getByTestId('input-note').isVisible());
     await screenshot(page, 'faults-lossy-file');
     await pickFile(page, 'open-file', 'huge.txt', { size: 11 * 1024 * 1024, fill: 0x61 });
     await page.waitForSelector('[data-testid="error"]:not([hidden])');
