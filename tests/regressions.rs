@@ -316,3 +316,22 @@ fn backtracking_just_below_the_limit_everywhere_is_stopped_in_total() {
         .with_time_limit(std::time::Duration::from_millis(200));
     assert_eq!(linear.split(&text).unwrap(), vec![0..text.len()]);
 }
+
+// Found by the `roundtrip_toy` fuzz target: a toy vocabulary whose special
+// token has an id far above its merges exported to tokenizer.json, but the
+// reader refused the file back as "too sparse".
+#[test]
+fn exported_toy_with_a_far_special_id_reads_back() {
+    use bpe_playground::formats::hf;
+    use bpe_playground::{train, AllowedSpecial, Pattern, Tokenizer};
+    let trained = train(b"hello hello world", 270, &Pattern::Gpt4, |_, _| true).unwrap();
+    let special = vec![("<|x|>".to_string(), 100_000)];
+    let tok = Tokenizer::from_trained("toy", &trained, special).unwrap();
+    let json = hf::write_tokenizer_json(&tok).unwrap();
+    let back = hf::read_tokenizer_json("toy", &json).unwrap();
+    let text = "hello<|x|> world";
+    assert_eq!(
+        back.encode(text, &AllowedSpecial::All).unwrap().ids,
+        tok.encode(text, &AllowedSpecial::All).unwrap().ids
+    );
+}
