@@ -322,8 +322,6 @@ fn backtracking_just_below_the_limit_everywhere_is_stopped_in_total() {
 // reader refused the file back as "too sparse".
 #[test]
 fn exported_toy_with_a_far_special_id_reads_back() {
-    use bpe_playground::formats::hf;
-    use bpe_playground::{train, AllowedSpecial, Pattern, Tokenizer};
     let trained = train(b"hello hello world", 270, &Pattern::Gpt4, |_, _| true).unwrap();
     let special = vec![("<|x|>".to_string(), 100_000)];
     let tok = Tokenizer::from_trained("toy", &trained, special).unwrap();
