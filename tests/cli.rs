@@ -3,37 +3,10 @@
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
+mod common;
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_bpe-playground"))
-}
-
-fn shared(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared")
-        .join(path)
-}
-
-fn vocab_dir() -> String {
-    // The same assets build.sh copies into www/vocab.
-    let out = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let pkg = meta["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "tiktoken-rs")
-        .unwrap();
-    let manifest = PathBuf::from(pkg["manifest_path"].as_str().unwrap());
-    manifest
-        .parent()
-        .unwrap()
-        .join("assets")
-        .display()
-        .to_string()
 }
 
 fn run(cmd: &mut Command, stdin: &[u8]) -> Output {
@@ -77,7 +50,7 @@ fn train_writes_minbpe_files_byte_for_byte() {
             bin()
                 .args(["train", "--vocab-size", "512", "--pattern", pattern, "-o"])
                 .arg(&prefix)
-                .arg(shared("corpus/taylorswift.txt")),
+                .arg(common::shared("corpus/taylorswift.txt")),
             b"",
         );
         assert!(
@@ -88,7 +61,7 @@ fn train_writes_minbpe_files_byte_for_byte() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("merges 256/256"));
         for ext in ["model", "vocab"] {
             let ours = std::fs::read(prefix.with_extension(ext)).unwrap();
-            let theirs = std::fs::read(shared(&format!(
+            let theirs = std::fs::read(common::shared(&format!(
                 "reference/minbpe/taylorswift-{kind}-512.{ext}"
             )))
             .unwrap();
@@ -100,8 +73,8 @@ fn train_writes_minbpe_files_byte_for_byte() {
 #[test]
 fn encode_and_decode_round_trip_with_every_tokenizer_kind() {
     let text = "hello world!!! 안녕 😉 <|endoftext|> 12345\n";
-    let model = shared("reference/minbpe/taylorswift-gpt4-512.model");
-    let dir = vocab_dir();
+    let model = common::shared("reference/minbpe/taylorswift-gpt4-512.model");
+    let dir = common::rank_files().display().to_string();
     let tokenizers = [
         "r50k_base".to_string(),
         "p50k_base".into(),
@@ -133,7 +106,7 @@ fn encode_and_decode_round_trip_with_every_tokenizer_kind() {
 
 #[test]
 fn encode_matches_known_ids_and_special_modes() {
-    let dir = vocab_dir();
+    let dir = common::rank_files().display().to_string();
     let text = b"hello world <|endoftext|>";
     let enc = |mode: &str| {
         run(
@@ -169,7 +142,7 @@ fn non_utf8_input_is_decoded_lossily_with_a_note() {
         bin().args([
             "encode",
             "--vocab-dir",
-            &vocab_dir(),
+            &common::rank_files().display().to_string(),
             "--tokenizer",
             "cl100k_base",
         ]),
@@ -181,7 +154,7 @@ fn non_utf8_input_is_decoded_lossily_with_a_note() {
 
 #[test]
 fn errors_are_one_clear_line() {
-    let dir = vocab_dir();
+    let dir = common::rank_files().display().to_string();
     let input = tmp("in.txt");
     std::fs::write(&input, "some text").unwrap();
     let bad_model = tmp("bad.model");
@@ -312,8 +285,10 @@ fn errors_are_one_clear_line() {
 fn encode_and_decode_with_a_tokenizer_json() {
     use bpe_playground::formats::{hf, minbpe};
     use bpe_playground::AllowedSpecial;
-    let model =
-        std::fs::read_to_string(shared("reference/minbpe/taylorswift-gpt4-512.model")).unwrap();
+    let model = std::fs::read_to_string(common::shared(
+        "reference/minbpe/taylorswift-gpt4-512.model",
+    ))
+    .unwrap();
     let tok = minbpe::read_model("toy", &model).unwrap();
     let path = tmp("toy-tokenizer.json");
     std::fs::write(&path, hf::write_tokenizer_json(&tok).unwrap()).unwrap();

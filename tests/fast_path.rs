@@ -6,24 +6,7 @@
 use bpe_playground::{pretrained, AllowedSpecial, Pattern, Tokenizer};
 use std::path::PathBuf;
 
-fn assets() -> PathBuf {
-    let out = std::process::Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo metadata");
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata json");
-    let pkg = meta["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "tiktoken-rs")
-        .expect("tiktoken-rs");
-    PathBuf::from(pkg["manifest_path"].as_str().unwrap())
-        .parent()
-        .unwrap()
-        .join("assets")
-}
+mod common;
 
 fn texts() -> Vec<String> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
@@ -50,7 +33,7 @@ fn texts() -> Vec<String> {
 
 #[test]
 fn ids_path_equals_encode_and_tiktoken() {
-    let dir = assets();
+    let dir = common::rank_files();
     for (name, oracle) in [
         ("cl100k_base", tiktoken_rs::cl100k_base().unwrap()),
         ("o200k_base", tiktoken_rs::o200k_base().unwrap()),

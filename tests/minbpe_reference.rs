@@ -3,16 +3,11 @@
 
 use bpe_playground::formats::minbpe::{read_model, write_model, write_vocab};
 use bpe_playground::{train, AllowedSpecial, Pattern, Tokenizer};
-use std::path::PathBuf;
 
-fn shared(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared")
-        .join(path)
-}
+mod common;
 
 fn read(path: &str) -> String {
-    std::fs::read_to_string(shared(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+    std::fs::read_to_string(common::shared(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 #[derive(serde::Deserialize)]

@@ -1,11 +1,12 @@
 //! Property tests: the incremental trainer against a literal port of
 //! minbpe's training loop, and `decode(encode(x)) == x` on random Unicode.
 
-use bpe_playground::{pretrained, train, AllowedSpecial, Pattern, Tokenizer};
+use bpe_playground::{train, AllowedSpecial, Pattern, Tokenizer};
 use proptest::prelude::*;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+
+mod common;
 
 /// minbpe's `train`, transcribed: recount all pairs every merge and take the
 /// first pair with the highest count in first-occurrence order.
@@ -114,7 +115,7 @@ proptest! {
 
     #[test]
     fn pretrained_round_trip(text in "(\\PC|\\s){0,200}") {
-        for tok in pretrained_all() {
+        for tok in common::pretrained_all() {
             let enc = tok.encode(&text, &AllowedSpecial::None).unwrap();
             prop_assert_eq!(&tok.decode(&enc.ids).unwrap(), &text);
             // Spans tile the input.
@@ -127,38 +128,6 @@ proptest! {
             prop_assert_eq!(at, text.len());
         }
     }
-}
-
-fn pretrained_all() -> &'static [Tokenizer] {
-    static ALL: OnceLock<Vec<Tokenizer>> = OnceLock::new();
-    ALL.get_or_init(|| {
-        let out = std::process::Command::new(env!("CARGO"))
-            .args(["metadata", "--format-version", "1"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .unwrap();
-        let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let pkg = meta["packages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["name"] == "tiktoken-rs")
-            .unwrap();
-        let dir = PathBuf::from(pkg["manifest_path"].as_str().unwrap())
-            .parent()
-            .unwrap()
-            .join("assets");
-        pretrained::NAMES
-            .iter()
-            .map(|n| {
-                pretrained::load(
-                    n,
-                    &std::fs::read(dir.join(format!("{n}.tiktoken"))).unwrap(),
-                )
-                .unwrap()
-            })
-            .collect()
-    })
 }
 
 #[test]

@@ -2,45 +2,10 @@
 //! shared corpus, with special tokens as text and as specials.
 //! The oracle is the tiktoken-rs crate; its assets are also our rank files.
 
-use bpe_playground::{pretrained, AllowedSpecial, Tokenizer};
+use bpe_playground::{pretrained, AllowedSpecial};
 use std::collections::HashSet;
-use std::path::PathBuf;
-use std::sync::OnceLock;
 
-fn assets() -> PathBuf {
-    // tiktoken-rs ships the rank files; find them next to its manifest.
-    let out = std::process::Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo metadata");
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata json");
-    let manifest = meta["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "tiktoken-rs")
-        .expect("tiktoken-rs in the dependency graph")["manifest_path"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    PathBuf::from(manifest).parent().unwrap().join("assets")
-}
-
-fn ours(name: &str) -> &'static Tokenizer {
-    static CACHE: OnceLock<Vec<Tokenizer>> = OnceLock::new();
-    let all = CACHE.get_or_init(|| {
-        let dir = assets();
-        pretrained::NAMES
-            .iter()
-            .map(|n| {
-                let data = std::fs::read(dir.join(format!("{n}.tiktoken"))).unwrap();
-                pretrained::load(n, &data).unwrap()
-            })
-            .collect()
-    });
-    all.iter().find(|t| t.name() == name).unwrap()
-}
+mod common;
 
 fn oracle(name: &str) -> tiktoken_rs::CoreBPE {
     match name {
@@ -53,13 +18,6 @@ fn oracle(name: &str) -> tiktoken_rs::CoreBPE {
     .unwrap()
 }
 
-fn corpus(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus")
-        .join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
 /// Counts from `../shared/corpus/SOURCES.md` (PyPI tiktoken 0.14.0).
 const COUNTS: [(&str, [usize; 4]); 3] = [
     // r50k, p50k, cl100k, o200k
@@ -69,9 +27,9 @@ const COUNTS: [(&str, [usize; 4]); 3] = [
 ];
 
 fn check_corpus(file: &str, expected: [usize; 4]) {
-    let text = corpus(file);
+    let text = common::corpus(file);
     for (i, name) in pretrained::NAMES.iter().enumerate() {
-        let tok = ours(name);
+        let tok = common::pretrained_named(name);
         let enc = tok.encode(&text, &AllowedSpecial::None).unwrap();
         let want = oracle(name).encode_ordinary(&text);
         assert_eq!(enc.ids.len(), expected[i], "{name} on {file}: count");
@@ -105,7 +63,7 @@ fn taylorswift_matches_tiktoken() {
 #[test]
 fn special_tokens_match_tiktoken() {
     // The corpora hold no special-token text, so splice every special token in.
-    let base = corpus("multilingual.txt");
+    let base = common::corpus("multilingual.txt");
     let cut = base
         .char_indices()
         .map(|(i, _)| i)
@@ -113,7 +71,7 @@ fn special_tokens_match_tiktoken() {
         .unwrap();
     let base = &base[..cut];
     for name in pretrained::NAMES {
-        let tok = ours(name);
+        let tok = common::pretrained_named(name);
         let core = oracle(name);
         let specials: Vec<&str> = tok
             .special_tokens()
@@ -150,7 +108,7 @@ fn special_tokens_match_tiktoken() {
 #[test]
 fn every_pretrained_token_has_parents_down_to_bytes() {
     for name in ["r50k_base", "cl100k_base"] {
-        let tok = ours(name);
+        let tok = common::pretrained_named(name);
         let merges = tok.merges();
         assert_eq!(merges.len(), tok.merge_count(), "{name}");
         for (a, b, id) in merges.iter().copied().step_by(97) {

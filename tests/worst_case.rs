@@ -8,42 +8,11 @@
 //! without a crash or a stack overflow. Library calls run on the test
 //! harness's threads, whose stacks (2 MiB) are smaller than the CLI's.
 
-use bpe_playground::{pretrained, AllowedSpecial, Tokenizer};
+use bpe_playground::{pretrained, AllowedSpecial};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
 
-fn vocab_dir() -> PathBuf {
-    // tiktoken-rs ships the rank files (build.sh copies the same ones).
-    let out = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo metadata");
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata");
-    let pkg = meta["packages"]
-        .as_array()
-        .and_then(|p| p.iter().find(|p| p["name"] == "tiktoken-rs"))
-        .expect("tiktoken-rs is a dev-dependency");
-    PathBuf::from(pkg["manifest_path"].as_str().unwrap())
-        .parent()
-        .unwrap()
-        .join("assets")
-}
-
-fn all() -> &'static [Tokenizer] {
-    static CACHE: OnceLock<Vec<Tokenizer>> = OnceLock::new();
-    CACHE.get_or_init(|| {
-        let dir = vocab_dir();
-        pretrained::NAMES
-            .iter()
-            .map(|n| {
-                let data = std::fs::read(dir.join(format!("{n}.tiktoken"))).unwrap();
-                pretrained::load(n, &data).unwrap()
-            })
-            .collect()
-    })
-}
+mod common;
 
 /// 100,000 pseudo-random code points (all planes, no surrogates).
 fn random_code_points() -> String {
@@ -82,7 +51,7 @@ fn cases() -> Vec<(&'static str, String)> {
 #[test]
 fn worst_cases_encode_and_decode_with_every_builtin() {
     for (name, text) in cases() {
-        for tok in all() {
+        for tok in common::pretrained_all() {
             let enc = tok.encode(&text, &AllowedSpecial::All).unwrap();
             assert!(!enc.ids.is_empty(), "{name} {}", tok.name());
             assert_eq!(
@@ -131,7 +100,7 @@ fn worst_cases_through_the_cli() {
     // All cases in one input per tokenizer (each stays one long chunk or
     // run), to keep the process count down.
     let text: String = cases().into_iter().map(|c| c.1).collect();
-    let dir = vocab_dir();
+    let dir = common::rank_files();
     let dir = dir.to_str().unwrap();
     for enc in pretrained::NAMES {
         let out = run(
