@@ -272,6 +272,27 @@ describe('inputs and limits', () => {
     });
   }
 
+  it('a pasted text over 10 MB gets a clear message and is kept; a shorter text tokenizes again', async () => {
+    await page.getByTestId('tokenizer-select').selectOption('cl100k_base');
+    const big = 'abc '.repeat(2.75 * 1024 * 1024); // 11 MB
+    await page.evaluate((t) => {
+      const i = document.querySelector('[data-testid="input"]');
+      i.value = t;
+      i.dispatchEvent(new Event('input'));
+    }, big);
+    await page.waitForSelector('[data-testid="error"]:not([hidden])');
+    assert.match(await page.getByTestId('error').textContent(), /The text is 11\.0 MB; the page tokenizes up to 10\.0 MB at once.*kept/);
+    assert.equal((await page.getByTestId('input').inputValue()).length, big.length);
+    await showText(page, 'short again', 'cl100k_base');
+    // (Saving 11 MB to localStorage fails too: that is reported, not fatal.)
+    assert.doesNotMatch(await page.getByTestId('error').textContent(), /The text is/);
+    await page.getByTestId('tokens').locator('[data-token-id]').first().waitFor();
+    // Leave no message behind for the next test.
+    for (const button of await page.locator('[data-testid="error"] button[aria-label^="dismiss"]').all()) await button.click();
+    assert.ok(await page.getByTestId('error').isHidden());
+    assert.deepEqual(pageErrors, []);
+  });
+
   it('a non-UTF-8 text file opens lossily with a note; a file over 10 MB is refused and the text kept', async () => {
     await page.getByTestId('tokenizer-select').selectOption('cl100k_base');
     await pickFile(page, 'open-file', 'latin1.txt', { bytes: [...Buffer.from('caf'), 0xe9, 0x20, 0xff, 0xfe, ...Buffer.from(' ok')] });

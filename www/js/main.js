@@ -23,7 +23,7 @@ import * as mergesView from './merges-view.js';
 import * as inspectView from './inspect-view.js';
 import * as chunksView from './chunks-view.js';
 import { startTeaching } from './teach.js';
-import { mountOpenFile } from './open-file.js';
+import { mountOpenFile, TEXT_FILE_LIMIT, megabytes } from './open-file.js';
 
 export const PRETRAINED = [
   { name: 'r50k_base', label: 'GPT-2 · r50k_base' },
@@ -135,6 +135,14 @@ class App {
     const allowed = this.state.allowed;
     await this.ensure(name);
     if (index !== this.index) return null;
+    // Above the limit the page would spend seconds per keystroke and
+    // hundreds of MB on chips: say so instead (the text itself is kept).
+    if (index.bytes.length > TEXT_FILE_LIMIT) {
+      throw new Error(
+        `The text is ${megabytes(index.bytes.length)}; the page tokenizes up to ${megabytes(TEXT_FILE_LIMIT)} at once ` +
+          '(the command-line tool has no such limit). Your text is kept: shorten it to see its tokens.',
+      );
+    }
     const enc = await this.client.latest(lane, 'encode', { name, text: index.text, allowed });
     return enc && { enc, index, name, allowed };
   }
