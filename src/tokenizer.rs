@@ -383,22 +383,23 @@ impl Tokenizer {
 
     /// Encodes `text` as ordinary text (special tokens are not recognised),
     /// returning only the ids: the span-free fast path used by the CLI and the
-    /// benchmarks. Same ids as `encode(text, &AllowedSpecial::None)`.
-    pub fn encode_ordinary_ids(&self, text: &str) -> Vec<u32> {
+    /// benchmarks. Same ids as `encode(text, &AllowedSpecial::None)`; fails
+    /// only where that fails (a custom pattern that gives up).
+    pub fn encode_ordinary_ids(&self, text: &str) -> Result<Vec<u32>> {
         match &self.model {
             Model::Ranks { ranks } => self.ids_with(text, &RankRule(ranks)),
             Model::Merges { .. } => self.ids_with(text, &PairRule(&self.pair_index)),
         }
     }
 
-    fn ids_with<R: MergeRule>(&self, text: &str, rule: &R) -> Vec<u32> {
+    fn ids_with<R: MergeRule>(&self, text: &str, rule: &R) -> Result<Vec<u32>> {
         let mut ids = Vec::with_capacity(text.len() / 3 + 16);
         let mut scratch: Vec<Slot> = Vec::with_capacity(CACHE_CHUNK_LIMIT);
         // Per-call cache: chunk bytes → range of its ids in `cached`.
         let mut cache: HashMap<&[u8], (u32, u32), FastBuild> = HashMap::default();
         let mut cached: Vec<u32> = Vec::new();
         let bytes = text.as_bytes();
-        let ok = self.splitter.for_each_chunk(text, |r| {
+        self.splitter.for_each_chunk(text, |r| {
             let chunk = &bytes[r];
             if chunk.len() == 1 {
                 ids.push(self.byte_ids[chunk[0] as usize]);
@@ -423,15 +424,8 @@ impl Tokenizer {
                 cache.insert(chunk, (cached.len() as u32, made.len() as u32));
                 cached.extend_from_slice(made);
             }
-        });
-        match ok {
-            Ok(()) => ids,
-            // Only a custom pattern can fail; the spans path reports why.
-            Err(_) => self
-                .encode(text, &AllowedSpecial::None)
-                .map(|e| e.ids)
-                .unwrap_or_default(),
-        }
+        })?;
+        Ok(ids)
     }
 
     /// Encodes using only merges of rank below `max_rank` (`None`: all).

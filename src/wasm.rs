@@ -157,8 +157,9 @@ impl WasmTokenizer {
     /// Ordinary text (special tokens not recognised) to ids only, without
     /// spans: the fast path for counting and benchmarks.
     #[wasm_bindgen(js_name = encodeIds)]
-    pub fn encode_ids(&self, text: &str) -> Uint32Array {
-        Uint32Array::from(&self.inner.encode_ordinary_ids(text)[..])
+    pub fn encode_ids(&self, text: &str) -> Result<Uint32Array, JsError> {
+        let ids = self.inner.encode_ordinary_ids(text).map_err(js_err)?;
+        Ok(Uint32Array::from(&ids[..]))
     }
 
     /// Like `encode`, using only the first `k` merges.

@@ -202,6 +202,7 @@ fn encode(args: Args) -> CliResult<()> {
         let note = format!("load_s={load_s:.4}{mem}");
         for (name, text) in &texts {
             let (median, ids) = time(runs, warmup, || tok.encode_ordinary_ids(text));
+            let ids = ids?;
             line(
                 "encode",
                 name,
@@ -220,6 +221,7 @@ fn encode(args: Args) -> CliResult<()> {
             for (name, text) in worst_cases() {
                 let reference = english_of_size(english, text.len());
                 let (eng, ids) = time(runs, warmup, || tok.encode_ordinary_ids(&reference));
+                let ids = ids?;
                 line(
                     "encode",
                     &format!("english-{}", reference.len()),
@@ -233,6 +235,7 @@ fn encode(args: Args) -> CliResult<()> {
                     &format!("reference for {name}"),
                 );
                 let (median, ids) = time(runs, warmup, || tok.encode_ordinary_ids(&text));
+                let ids = ids?;
                 line(
                     "encode",
                     name,
