@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 WASM_BINDGEN_VERSION=0.2.129
-export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+export PATH="$HOME/.cargo/bin:$ROOT/tests/node_modules/.bin:$PATH"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -23,9 +23,9 @@ setup_rust() {
 }
 
 setup_node() {
-  if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ]; then
-    log "installing npm packages (binaryen, playwright-core)"
-    npm ci --no-audit --no-fund --loglevel=error
+  if [ ! -x tests/node_modules/.bin/wasm-opt ] || [ ! -d tests/node_modules/playwright-core ]; then
+    log "installing npm packages (binaryen, playwright-core) into tests/node_modules"
+    (cd tests && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
 

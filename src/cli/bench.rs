@@ -1,5 +1,5 @@
 //! `bpe-playground bench encode|train`: timings in the tab-separated column
-//! format shared with the peer scripts (examples/bench_peers.rs,
+//! format shared with the peer scripts (tests/examples/bench_peers.rs,
 //! tests/bench/*.mjs, tests/bench/py_peers.py):
 //!
 //! ```text

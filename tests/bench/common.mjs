@@ -4,7 +4,7 @@
 //   peer task corpus param median_s MB_per_s tokens merges_per_s runs ids_hash note
 // ids_hash: FNV-1a 64 (offset 0xcbf29ce484222325, prime 0x100000001b3) over
 // the 4 little-endian bytes of each u32, lowest byte first, as 16 hex digits
-// (identical to src/cli/bench.rs and examples/bench_peers.rs).
+// (identical to src/cli/bench.rs and tests/examples/bench_peers.rs).
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 

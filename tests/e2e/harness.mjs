@@ -1,6 +1,6 @@
 // Shared set-up for the browser tests: a static server for www/ on a free
 // 127.0.0.1 port, Debian's Chromium through playwright-core, reference ids
-// from tiktoken-rs (examples/tiktoken_oracle.rs), and screenshots.
+// from tiktoken-rs (tests/examples/tiktoken_oracle.rs), and screenshots.
 
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -80,7 +80,7 @@ export function launch() {
 /** tiktoken-rs's ids for each text: {r50k_base: [[…], …], 'r50k_base+special': …}.
  *  Results are kept in tests/e2e/reference.json (committed), keyed by a hash
  *  of the texts, so the suite needs no Rust build; a changed text runs the
- *  oracle (examples/tiktoken_oracle.rs) and updates the file. */
+ *  oracle (tests/examples/tiktoken_oracle.rs) and updates the file. */
 export function oracle(texts) {
   const file = path.join(ROOT, 'tests/e2e/reference.json');
   const key = createHash('sha256').update(JSON.stringify(texts)).digest('hex').slice(0, 16);
