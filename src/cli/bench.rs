@@ -24,6 +24,7 @@
 //! `vs_english=` the time ratio.
 
 use super::args::Args;
+use super::measure::{ids_hash, time};
 use super::{load, read_input, CliError, CliResult};
 use bpe_playground::{Pattern, Trainer};
 use std::time::Instant;
@@ -43,41 +44,6 @@ pub fn run(argv: &[String]) -> CliResult<()> {
             "bench needs encode or train, not {other:?}"
         ))),
     }
-}
-
-/// FNV-1a 64 over the 4 little-endian bytes of each u32.
-pub fn ids_hash(ids: impl IntoIterator<Item = u32>) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for id in ids {
-        for b in id.to_le_bytes() {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{h:016x}")
-}
-
-/// Median of the timings (seconds) of `runs` calls after `warmup` calls.
-fn time<T>(runs: usize, warmup: usize, mut f: impl FnMut() -> T) -> (f64, T) {
-    let mut last = None;
-    for _ in 0..warmup {
-        last = Some(f());
-    }
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs.max(1) {
-        let t = Instant::now();
-        let out = f();
-        times.push(t.elapsed().as_secs_f64());
-        last = Some(out);
-    }
-    times.sort_by(|a, b| a.total_cmp(b));
-    let n = times.len();
-    let median = if n % 2 == 1 {
-        times[n / 2]
-    } else {
-        (times[n / 2 - 1] + times[n / 2]) / 2.0
-    };
-    (median, last.expect("at least one run"))
 }
 
 #[allow(clippy::too_many_arguments)]

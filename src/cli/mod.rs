@@ -3,6 +3,7 @@
 mod args;
 mod bench;
 mod load;
+pub mod measure;
 
 use args::Args;
 use bpe_playground::formats::minbpe::{write_model, write_vocab};

@@ -10,40 +10,10 @@
 //! Both peers encode ordinary text (no special tokens), whole file in one
 //! call, on one thread.
 
+#[path = "../../src/cli/measure.rs"]
+mod measure;
+use measure::{ids_hash, time};
 use std::time::Instant;
-
-/// FNV-1a 64 over the 4 little-endian bytes of each u32 (as bench.rs).
-fn ids_hash(ids: &[u32]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for id in ids {
-        for b in id.to_le_bytes() {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{h:016x}")
-}
-
-fn time<T>(runs: usize, warmup: usize, mut f: impl FnMut() -> T) -> (f64, T) {
-    let mut last = None;
-    for _ in 0..warmup {
-        last = Some(f());
-    }
-    let mut times = Vec::new();
-    for _ in 0..runs.max(1) {
-        let t = Instant::now();
-        last = Some(f());
-        times.push(t.elapsed().as_secs_f64());
-    }
-    times.sort_by(|a, b| a.total_cmp(b));
-    let n = times.len();
-    let median = if n % 2 == 1 {
-        times[n / 2]
-    } else {
-        (times[n / 2 - 1] + times[n / 2]) / 2.0
-    };
-    (median, last.unwrap())
-}
 
 fn rss() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
@@ -161,6 +131,6 @@ fn print_line(
         "{peer}\tencode\t{corpus}\t{enc}\t{median:.6}\t{:.3}\t{}\tNA\t{runs}\t{}\t{note}",
         bytes as f64 / 1e6 / median,
         ids.len(),
-        ids_hash(ids)
+        ids_hash(ids.iter().copied())
     );
 }
