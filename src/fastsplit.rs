@@ -556,6 +556,32 @@ impl Tables {
     }
 }
 
+/// Whether every built-in pattern has a chunk boundary at byte `i` of `text`,
+/// whatever precedes the character before `i` and whatever follows the
+/// character at `i`: the character ending at `i` is a letter (`\p{L}`) and
+/// the one starting at `i` is neither a letter, nor a mark (`\p{M}`, which
+/// o200k's words take in), nor `'` (which starts a contraction).
+///
+/// Why: in every built-in pattern only the word alternatives (and the
+/// contractions, which end in letters) match letters, and they end exactly
+/// where the letters (and o200k's marks) end; no alternative that starts
+/// before `i` reads past the character at `i`. So splitting may restart at
+/// such an `i` (see [`crate::tokenizer::Tokenizer::reencode`]). O(1).
+pub fn is_word_end(text: &str, i: usize) -> bool {
+    let b = text.as_bytes();
+    if i == 0 || i >= b.len() || !text.is_char_boundary(i) || b[i] == b'\'' {
+        return false;
+    }
+    let t = tables();
+    let mut j = i - 1;
+    while j > 0 && (b[j] & 0xC0) == 0x80 {
+        j -= 1;
+    }
+    let (before, _) = t.at(b, j);
+    let (at, _) = t.at(b, i);
+    before & L != 0 && at & (L | U | W) == 0
+}
+
 /// Decodes the character starting at byte `i` of valid UTF-8.
 #[inline(always)]
 fn decode(b: &[u8], i: usize) -> (u32, usize) {

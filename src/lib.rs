@@ -22,7 +22,7 @@
 //!
 //! Modules, one idea each: [`pretokenize`] (split patterns), [`train`]
 //! (learning merges), [`encode`] (applying merges), [`tokenizer`] (the
-//! tokenizer), [`formats`] (files), [`pretrained`] (the OpenAI encodings).
+//! tokenizer), [`reencode`] (re-encoding after an edit), [`formats`] (files), [`pretrained`] (the OpenAI encodings).
 
 pub mod encode;
 pub mod error;
@@ -30,6 +30,7 @@ pub mod fastsplit;
 pub mod formats;
 pub mod pretokenize;
 pub mod pretrained;
+pub mod reencode;
 pub mod tokenizer;
 pub mod train;
 

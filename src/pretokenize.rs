@@ -124,6 +124,13 @@ impl Pattern {
         }
     }
 
+    /// Whether this is one of the built-in split patterns (`gpt2`, `gpt4`,
+    /// `r50k`, `cl100k`, `o200k`), whose chunk boundaries are known without
+    /// running the split (see [`crate::fastsplit::is_word_end`]).
+    pub fn is_builtin_split(&self) -> bool {
+        self.fast_kind().is_some()
+    }
+
     /// The regex text; empty for `None` (as minbpe writes it in `.model`).
     pub fn regex(&self) -> &str {
         match self {

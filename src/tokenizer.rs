@@ -541,7 +541,7 @@ impl Tokenizer {
         }
     }
 
-    fn check_disallowed(&self, text: &str, allowed: &AllowedSpecial) -> Result<()> {
+    pub(crate) fn check_disallowed(&self, text: &str, allowed: &AllowedSpecial) -> Result<()> {
         let disallowed = |s: &str| match allowed {
             AllowedSpecial::All | AllowedSpecial::None => false,
             AllowedSpecial::NoneRaise => true,
@@ -559,7 +559,7 @@ impl Tokenizer {
 
     /// Allowed special tokens in `text`: leftmost first, the longest at a
     /// position, never overlapping. O(n × s) for s special tokens.
-    fn find_allowed_special(
+    pub(crate) fn find_allowed_special(
         &self,
         text: &str,
         allowed: &AllowedSpecial,
