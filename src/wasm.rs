@@ -101,6 +101,18 @@ pub fn check_pattern(pattern: &str) -> Result<(), JsError> {
 #[wasm_bindgen]
 pub struct WasmTokenizer {
     inner: Tokenizer,
+    /// Unique per tokenizer made in this instance (an `EncodeSession` checks
+    /// it is used with the tokenizer it started with).
+    serial: u32,
+}
+
+impl WasmTokenizer {
+    fn wrap(inner: Tokenizer) -> WasmTokenizer {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(1);
+        let serial = NEXT.fetch_add(1, Ordering::Relaxed);
+        WasmTokenizer { inner, serial }
+    }
 }
 
 #[wasm_bindgen]
@@ -109,14 +121,14 @@ impl WasmTokenizer {
     /// `o200k_base`) from its rank file's bytes.
     pub fn pretrained(name: &str, rank_file: &[u8]) -> Result<WasmTokenizer, JsError> {
         let inner = pretrained::load(name, rank_file).map_err(js_err)?;
-        Ok(WasmTokenizer { inner })
+        Ok(WasmTokenizer::wrap(inner))
     }
 
     /// A tokenizer from the text of a minbpe `.model` file.
     #[wasm_bindgen(js_name = fromModel)]
     pub fn from_model(name: &str, model_text: &str) -> Result<WasmTokenizer, JsError> {
         let inner = minbpe::read_model(name, model_text).map_err(js_err)?;
-        Ok(WasmTokenizer { inner })
+        Ok(WasmTokenizer::wrap(inner))
     }
 
     /// A tokenizer from a tiktoken rank file, a split pattern (name or regex)
@@ -131,14 +143,14 @@ impl WasmTokenizer {
         let special = parse_specials(specials_json)?;
         let inner = tiktoken::read_tiktoken(name, rank_file, &Pattern::parse(pattern), special)
             .map_err(js_err)?;
-        Ok(WasmTokenizer { inner })
+        Ok(WasmTokenizer::wrap(inner))
     }
 
     /// A tokenizer from a Hugging Face `tokenizer.json`.
     #[wasm_bindgen(js_name = fromTokenizerJson)]
     pub fn from_tokenizer_json(name: &str, json_text: &str) -> Result<WasmTokenizer, JsError> {
         let inner = hf::read_tokenizer_json(name, json_text).map_err(js_err)?;
-        Ok(WasmTokenizer { inner })
+        Ok(WasmTokenizer::wrap(inner))
     }
 
     /// The tokenizer's name.
@@ -394,6 +406,46 @@ impl WasmTrainer {
             .ok_or_else(|| JsError::new("this trainer has already finished"))?;
         let trained = trainer.finish();
         let inner = Tokenizer::from_trained(name, &trained, special).map_err(js_err)?;
-        Ok(WasmTokenizer { inner })
+        Ok(WasmTokenizer::wrap(inner))
+    }
+}
+
+/// Encodes a text that changes a little at a time (a text box as the user
+/// types): keeps the last text and its encoding, so the next `encode`
+/// re-encodes only around the edit (`Tokenizer::reencode`); the result is
+/// always exactly what `WasmTokenizer.encode` returns. Used with another
+/// tokenizer or `allowed` than last time, it simply encodes afresh.
+#[wasm_bindgen(js_name = EncodeSession)]
+#[derive(Default)]
+pub struct WasmEncodeSession {
+    last: Option<(u32, AllowedSpecial, String, Encoding)>,
+}
+
+#[wasm_bindgen(js_class = EncodeSession)]
+impl WasmEncodeSession {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> WasmEncodeSession {
+        WasmEncodeSession::default()
+    }
+
+    /// `{ids, starts, ends}` of `text`, as `WasmTokenizer.encode`.
+    pub fn encode(
+        &mut self,
+        tokenizer: &WasmTokenizer,
+        text: &str,
+        allowed: &str,
+    ) -> Result<Object, JsError> {
+        let allowed = AllowedSpecial::parse(allowed).map_err(js_err)?;
+        let tok = &tokenizer.inner;
+        let enc = match self.last.take() {
+            Some((serial, was, old_text, old)) if serial == tokenizer.serial && was == allowed => {
+                tok.reencode(&old_text, &old, text, &allowed)
+            }
+            _ => tok.encode(text, &allowed),
+        }
+        .map_err(js_err)?;
+        let out = encoding_to_js(&enc);
+        self.last = Some((tokenizer.serial, allowed, text.to_string(), enc));
+        Ok(out)
     }
 }

@@ -7,7 +7,7 @@
 //!  cargo test --target wasm32-unknown-unknown --test wasm_facade`
 #![cfg(target_arch = "wasm32")]
 
-use bpe_playground::wasm::{WasmTokenizer, WasmTrainer};
+use bpe_playground::wasm::{WasmEncodeSession, WasmTokenizer, WasmTrainer};
 use js_sys::{Array, Object, Reflect, Uint32Array, Uint8Array};
 use wasm_bindgen::{JsCast, JsError, JsValue};
 use wasm_bindgen_test::*;
@@ -79,6 +79,38 @@ fn encode_returns_ids_and_byte_offsets_as_typed_arrays() {
     assert_eq!(u32s(&enc, "starts"), vec![0, 1, 2]);
     assert_eq!(u32s(&enc, "ends"), vec![1, 2, 4]);
     assert_eq!(tok.decode(&u32s(&enc, "ids")).unwrap(), "éab");
+}
+
+#[wasm_bindgen_test]
+fn an_encode_session_gives_what_encode_gives_across_edits_and_tokenizers() {
+    let toy = toy();
+    let words =
+        WasmTokenizer::from_tiktoken("words", &ranks(), "cl100k", r#"{"<|end|>": 300}"#).unwrap();
+    let mut session = WasmEncodeSession::new();
+    let texts = [
+        "ab ab, abab. ab",
+        "ab ab, abXab. ab",
+        "ab<|end|> ab, abXab. ab",
+        "",
+        "ab ab",
+    ];
+    for tok in [&words, &toy, &words] {
+        for allowed in ["none", "all"] {
+            for text in texts {
+                let got = session.encode(tok, text, allowed).unwrap();
+                let want = tok.encode(text, allowed).unwrap();
+                for key in ["ids", "starts", "ends"] {
+                    assert_eq!(
+                        u32s(&got, key),
+                        u32s(&want, key),
+                        "{text:?} {allowed} {key}"
+                    );
+                }
+            }
+        }
+    }
+    let bad = message(session.encode(&toy, "ab<|end|>", "none_raise").unwrap_err());
+    assert!(bad.contains("<|end|>"), "{bad}");
 }
 
 #[wasm_bindgen_test]

@@ -6,7 +6,7 @@
 //   reply     {id, ok: true, result} | {id, ok: false, error: "message"}
 //   progress  {id, progress: {...}}   (long operations only, e.g. train)
 // Ops are the keys of `ops` below. Typed arrays in results are transferred.
-import init, { WasmTokenizer, WasmTrainer } from './pkg/bpe_playground.js';
+import init, { WasmTokenizer, WasmTrainer, EncodeSession } from './pkg/bpe_playground.js';
 import { teachOps } from './js/teach-ops.js';
 
 const PRETRAINED = ['r50k_base', 'p50k_base', 'cl100k_base', 'o200k_base'];
@@ -16,6 +16,9 @@ const wasmReady = init();
 const tokenizers = new Map();
 /** name -> Promise<WasmTokenizer> while a pretrained encoding loads */
 const loading = new Map();
+/** lane -> EncodeSession: a lane's next text is usually its last one with
+ *  a small edit, which the session re-encodes only around the change. */
+const sessions = new Map();
 /** request ids of trainings asked to stop */
 const cancelled = new Set();
 
@@ -95,10 +98,15 @@ const ops = {
   },
 
   /** {ids, starts, ends}: Uint32Arrays, byte offsets into the UTF-8 text.
-   *  With `k` (a number), only the first k merges are used. */
-  async encode({ name, text, allowed = 'none', k = null }) {
+   *  With `k` (a number), only the first k merges are used. With `lane` (a
+   *  view's name), the lane's session reuses its last encoding. */
+  async encode({ name, text, allowed = 'none', k = null, lane = null }) {
     const tok = await tokenizer(name);
-    return k == null ? tok.encode(text, allowed) : tok.encodeLimited(text, allowed, k);
+    if (k != null) return tok.encodeLimited(text, allowed, k);
+    if (lane == null) return tok.encode(text, allowed);
+    let session = sessions.get(lane);
+    if (!session) sessions.set(lane, (session = new EncodeSession()));
+    return session.encode(tok, text, allowed);
   },
 
   /** {text, bytes: Uint8Array, ends: Uint32Array (end offset of each token in bytes)} */
