@@ -12,6 +12,7 @@
 
 import { client } from './boot.js';
 import { TokensView } from './tokens-view.js';
+import { IdsView } from './ids-view.js';
 import { TextIndex, formatNumber, quoted } from './format.js';
 import { Errors } from './errors.js';
 import { DEFAULT_TEXT, EXAMPLES } from './examples.js';
@@ -143,7 +144,7 @@ class App {
           '(the command-line tool has no such limit). Your text is kept: shorten it to see its tokens.',
       );
     }
-    const enc = await this.client.latest(lane, 'encode', { name, text: index.text, allowed });
+    const enc = await this.client.latest(lane, 'encode', { name, text: index.text, allowed, lane });
     return enc && { enc, index, name, allowed };
   }
 
@@ -251,7 +252,9 @@ const app = new App();
 const tokensEl = byTestId('tokens');
 const idsEl = byTestId('token-ids');
 const statusEl = byTestId('status');
+const idsView = new IdsView(idsEl);
 const mainView = new TokensView(tokensEl, {
+  scroller: tokensEl.parentElement,
   onToken: (d, chip) => {
     app.showDetails(d);
     app.highlight(mainView.index, d.start, d.end, chip === document.activeElement);
@@ -299,7 +302,9 @@ async function refreshMain() {
     key: `${name}|${r.allowed}|${app.state.whitespace}`,
   });
   tokensEl.dataset.tokenizer = name;
-  idsEl.textContent = enc.ids.length ? `[${enc.ids.join(', ')}]` : '[]';
+  // The id list follows the chips block by block; hidden, it is dropped.
+  if (idsEl.hidden) idsView.clear();
+  else idsView.render(enc.ids, mainView.bounds, idsView.texts.length ? mainView.kept : null);
   const n = enc.ids.length;
   byTestId('token-count').textContent = String(n);
   byTestId('char-count').textContent = formatNumber(index.chars);
@@ -352,6 +357,8 @@ function applyView() {
   const v = app.state.view;
   tokensEl.hidden = v === 'ids';
   idsEl.hidden = v === 'chips';
+  // The id list is not kept up to date while hidden.
+  if (!idsEl.hidden) idsView.render(mainView.enc.ids, mainView.bounds);
 }
 
 // Theme: auto (the system's) → light → dark.

@@ -35,6 +35,7 @@ export function mount(panel, app) {
   const chipsBox = el('div', { 'data-testid': 'merge-tokens' });
   const chipsScroll = el('div', { class: 'chips-scroll merge-chips' }, chipsBox);
   const view = new TokensView(chipsBox, {
+    scroller: chipsScroll,
     label: 'tokens after k merges',
     onToken: (d, chip) => app.highlight(view.index, d.start, d.end, chip === document.activeElement),
     onLeave: () => (hit != null ? highlightHits() : app.clearHighlight()),
@@ -229,13 +230,11 @@ export function mount(panel, app) {
   }
 
   function markHits() {
-    for (const c of chipsBox.querySelectorAll('.chip.hit')) c.classList.remove('hit');
+    view.mark(hit);
     if (hit == null || !enc) {
       occurrences.textContent = '';
       return;
     }
-    const chips = chipsBox.querySelectorAll(`.chip[data-token-id="${hit}"]`);
-    for (const c of chips) c.classList.add('hit');
     let count = 0;
     for (const id of enc.ids) if (id === hit) count++;
     const at = rows ? rows.merges.findIndex((v, j) => j % 3 === 2 && v === hit) : -1;
@@ -248,7 +247,8 @@ export function mount(panel, app) {
       count && k > i + 1 && i >= 0 ? ' (later merges may absorb it)' : '',
     );
     highlightHits();
-    chips[0]?.scrollIntoView({ block: 'nearest' });
+    const first = enc.ids.indexOf(hit);
+    if (first >= 0) view.chipAt(first)?.scrollIntoView({ block: 'nearest' });
   }
 
   function highlightHits() {

@@ -1,39 +1,56 @@
 // Token chips: one <span class="chip" data-token-id> per token, in order.
 //
-// Rendering is incremental: when only the text changed (same tokenizer and
-// options), the chips of the unchanged prefix and suffix are kept and only
-// the middle is rebuilt, so a keystroke in a 100 KB text touches a handful
-// of DOM nodes instead of tens of thousands.
+// The chips live in blocks (<div class="block">) of a few hundred tokens
+// that end at a line end (see `blocks.js`), one <div class="line"> per text
+// line inside. Two things keep a keystroke in a 1 MB text cheap:
+//   - incremental: when only the text changed (same tokenizer and options),
+//     the blocks of the unchanged prefix and suffix are kept as they are and
+//     only the blocks around the edit are rebuilt;
+//   - lazy: a block's chips are built when it comes near the scroll viewport
+//     (an IntersectionObserver on the blocks); until then it is an empty box
+//     of about the right height. Texts of up to EAGER_TOKENS tokens are built
+//     at once.
 //
 // Keyboard: the chips form one tab stop (roving tabindex); ←/→ move, Home/End
 // jump. Hover or focus calls `onToken(details)`; leaving calls `onLeave()`.
 
 import { hexBytes, hue, segments, tokenLabel, showWhitespace } from './format.js';
+import { partition } from './blocks.js';
 
-/** Beyond this many tokens the rest is summarised instead of drawn. */
-export const MAX_CHIPS = 60000;
+/** Texts with at most this many tokens have every chip built at once. */
+export const EAGER_TOKENS = 5000;
+/** How far outside the scroll viewport blocks are built ahead of scrolling. */
+const AHEAD_PX = 800;
 
 const EMPTY = { ids: new Uint32Array(0), starts: new Uint32Array(0), ends: new Uint32Array(0) };
 
 export class TokensView {
   /**
    * @param {HTMLElement} container  receives the chips
-   * @param {{onToken?: Function, onLeave?: Function, label?: string}} opts
+   * @param {{onToken?: Function, onLeave?: Function, label?: string, scroller?: HTMLElement}} opts
+   *   `scroller`: the scrolling box around the chips (default: the container).
    */
-  constructor(container, { onToken, onLeave, label = 'tokens' } = {}) {
+  constructor(container, { onToken, onLeave, label = 'tokens', scroller } = {}) {
     this.el = container;
     this.el.classList.add('chips');
     this.el.setAttribute('role', 'group');
     this.el.setAttribute('aria-label', label);
+    this.scroller = scroller ?? container;
     this.onToken = onToken ?? (() => {});
     this.onLeave = onLeave ?? (() => {});
-    this.chips = [];
+    /** [{from, to, el, chips: HTMLElement[] | null}] in token order */
+    this.blocks = [];
+    this.bounds = [0];
     this.enc = EMPTY;
     this.index = null;
     this.key = null;
     this.specials = new Set();
-    this.more = null;
+    this.marked = null;
     this.rover = null;
+    this.observer = new IntersectionObserver((entries) => this.reveal(entries), {
+      root: this.scroller,
+      rootMargin: `${AHEAD_PX}px 0px`,
+    });
     this.el.addEventListener('mouseover', (e) => this.hover(e.target));
     this.el.addEventListener('mouseleave', () => {
       if (!this.el.contains(document.activeElement)) this.onLeave();
@@ -49,6 +66,11 @@ export class TokensView {
     this.el.addEventListener('keydown', (e) => this.key_(e));
   }
 
+  /** The number of tokens shown. */
+  get length() {
+    return this.enc.ids.length;
+  }
+
   /**
    * @param {{index: import('./format.js').TextIndex, enc: {ids, starts, ends},
    *          specials: Set<number>, whitespace: boolean, key: string}} model
@@ -56,152 +78,317 @@ export class TokensView {
    *   means a full rebuild.
    */
   render({ index, enc, specials, whitespace, key }) {
-    const full = key !== this.key || !this.index || this.chips.length === 0;
+    const full = key !== this.key || !this.index || this.blocks.length === 0;
     const old = this.enc;
     const oldIndex = this.index;
-    this.specials = specials;
-    this.whitespace = whitespace;
-    const n = Math.min(enc.ids.length, MAX_CHIPS);
-    const oN = this.chips.length;
+    const oldBlocks = this.blocks;
+    const n = enc.ids.length;
+    const oN = old.ids.length;
+    // Unchanged tokens at the start (p) and at the end (s) of the text.
     let p = 0;
     let s = 0;
     if (!full) {
       const m = Math.min(oN, n);
       while (p < m && old.ids[p] === enc.ids[p] && old.starts[p] === enc.starts[p] && old.ends[p] === enc.ends[p]) p++;
-      // A token whose end is inside a character belongs to a group whose
-      // look depends on its neighbours: redraw it too.
+      // A token ending inside a character belongs to a group whose look
+      // depends on its neighbours: redraw it too.
       while (p > 0 && !(oldIndex.isBoundary(old.ends[p - 1]) && index.isBoundary(enc.ends[p - 1]))) p--;
       const oLen = oldIndex.bytes.length;
       const nLen = index.bytes.length;
-      if (oN === old.ids.length && n === enc.ids.length) {
-        while (
-          s < m - p &&
-          old.ids[oN - 1 - s] === enc.ids[n - 1 - s] &&
-          oLen - old.starts[oN - 1 - s] === nLen - enc.starts[n - 1 - s] &&
-          oLen - old.ends[oN - 1 - s] === nLen - enc.ends[n - 1 - s]
-        )
-          s++;
-        while (s > 0 && !(oldIndex.isBoundary(old.starts[oN - s]) && index.isBoundary(enc.starts[n - s]))) s--;
-      }
+      while (
+        s < m - p &&
+        old.ids[oN - 1 - s] === enc.ids[n - 1 - s] &&
+        oLen - old.starts[oN - 1 - s] === nLen - enc.starts[n - 1 - s] &&
+        oLen - old.ends[oN - 1 - s] === nLen - enc.ends[n - 1 - s]
+      )
+        s++;
+      while (s > 0 && !(oldIndex.isBoundary(old.starts[oN - s]) && index.isBoundary(enc.starts[n - s]))) s--;
     }
     this.enc = enc;
     this.index = index;
     this.key = key;
-    const groups = this.groupsIn();
-    if (full) {
-      const frag = document.createDocumentFragment();
-      this.chips = this.buildLines(0, n, groups, frag);
-      this.el.replaceChildren(frag);
-      this.more = null;
-      this.rover = null;
-    } else {
-      // Chips live in one block per text line, so a keystroke re-lays out one
-      // line, not the whole text. Rebuild whole lines: from the start of the
-      // line holding chip p-1 to the end of the line holding the first
-      // unchanged chip of the suffix.
-      const lineOf = (i) => this.chips[i].parentNode;
-      let from = 0;
-      if (p > 0) {
-        const line = lineOf(p - 1);
-        from = p - 1;
-        while (from > 0 && lineOf(from - 1) === line) from--;
-      }
-      let to = oN;
-      if (s > 0) {
-        const line = lineOf(oN - s);
-        to = oN - s + 1;
-        while (to < oN && lineOf(to) === line) to++;
-      }
-      const newTo = n - (oN - to);
-      const firstOld = from < oN ? lineOf(from) : null;
-      const lastOld = to > from ? lineOf(to - 1) : null;
-      const after = to < oN ? lineOf(to) : this.more;
-      if (firstOld) {
-        for (let line = firstOld; line; ) {
-          const next = line.nextSibling;
-          line.remove();
-          if (line === lastOld) break;
-          line = next;
-        }
-      }
-      const frag = document.createDocumentFragment();
-      const fresh = this.buildLines(from, newTo, groups, frag);
-      this.el.insertBefore(frag, after && after.parentNode === this.el ? after : null);
-      this.chips = this.chips.slice(0, from).concat(fresh, this.chips.slice(to));
-      if (this.rover && !this.rover.isConnected) this.rover = null;
+    this.specials = specials;
+    this.whitespace = whitespace;
+
+    const bounds = partition(enc, index);
+    /** Block boundaries (token indices), also used by the id list. */
+    this.bounds = bounds;
+    const count = bounds.length - 1;
+    // Blocks kept: those inside the unchanged prefix, and those inside the
+    // unchanged suffix that the new partition has at the same place.
+    let head = 0;
+    let tail = 0;
+    if (!full) {
+      while (head < oldBlocks.length && head < count && oldBlocks[head].to <= p && bounds[head + 1] === oldBlocks[head].to && bounds[head] === oldBlocks[head].from) head++;
+      const shift = n - oN;
+      while (
+        tail < oldBlocks.length - head &&
+        tail < count - head &&
+        oldBlocks[oldBlocks.length - 1 - tail].from >= oN - s &&
+        oldBlocks[oldBlocks.length - 1 - tail].from + shift === bounds[count - 1 - tail] &&
+        oldBlocks[oldBlocks.length - 1 - tail].to + shift === bounds[count - tail]
+      )
+        tail++;
     }
-    this.renderMore(enc.ids.length - n);
-    if (!this.rover && this.chips.length) {
-      this.rover = this.chips[0];
-      this.rover.tabIndex = 0;
+    const removed = oldBlocks.slice(head, oldBlocks.length - tail);
+    // Blocks rebuilt now (where the user was looking): as many as were
+    // drawn, plus one; the first screens of a new text; all of a short one.
+    const drawn = removed.filter((b) => b.chips).length;
+    let now = drawn ? drawn + 1 : 0;
+    // Inside them, the lines of unchanged tokens are moved, not rebuilt.
+    const reuse = full ? null : this.reusableLines(removed, p, oN - s, n - oN);
+    // The first drawn block keeps its element for the first rebuilt block:
+    // its unchanged lines stay in place and are not laid out again.
+    let donor = full ? null : removed.find((b) => b.chips)?.el ?? null;
+    for (const b of removed) {
+      if (b.el === donor) continue;
+      this.observer.unobserve(b.el);
+      b.el.remove();
+    }
+    const fresh = [];
+    const eager = n <= EAGER_TOKENS;
+    if (full) this.metrics = null;
+    let budget = full ? this.scroller.clientHeight + AHEAD_PX : 0;
+    let donorAt = -1;
+    for (let k = head; k < count - tail; k++) {
+      const build = eager || (full ? budget > 0 : now > 0);
+      const el = build && donor ? donor : document.createElement('div');
+      if (el === donor) {
+        donor = null;
+        donorAt = fresh.length;
+      }
+      const block = { from: bounds[k], to: bounds[k + 1], el, chips: null };
+      block.el.className = 'block';
+      block.el.__block = block;
+      if (build) {
+        this.build(block, reuse);
+        budget -= this.estimate(block);
+        now--;
+      } else {
+        block.el.style.height = `${this.estimate(block)}px`;
+        this.observer.observe(block.el);
+      }
+      fresh.push(block);
+    }
+    const shift = n - oN;
+    const kept = oldBlocks.slice(oldBlocks.length - tail);
+    for (const b of kept) {
+      b.from += shift;
+      b.to += shift;
+    }
+    // (A donor not needed after all leaves.)
+    if (donor) donor.remove();
+    const anchor = kept.length ? kept[0].el : null;
+    const before = document.createDocumentFragment();
+    const after = document.createDocumentFragment();
+    fresh.forEach((b, k) => k !== donorAt && (k < donorAt ? before : after).append(b.el));
+    if (full) this.el.replaceChildren(after);
+    else {
+      if (donorAt >= 0) this.el.insertBefore(before, fresh[donorAt].el);
+      this.el.insertBefore(after, anchor);
+    }
+    this.blocks = oldBlocks.slice(0, head).concat(fresh, kept);
+    /** What the last render kept: blocks [0, head) and the last `tail`. */
+    this.kept = full ? null : { head, tail };
+    if (full) this.rover = null;
+    if (this.rover && !this.rover.isConnected) this.rover = null;
+    if (!this.rover) {
+      const first = this.chipAt(0);
+      if (first) {
+        this.rover = first;
+        first.tabIndex = 0;
+      }
     }
   }
 
-  /** Chips for tokens [from, to) into `parent`, one <div class="line"> per
-   *  text line (a line ends after a token ending in a newline). */
-  buildLines(from, to, groups, parent) {
-    const chips = new Array(to - from);
+  /** Builds the chips of blocks coming into view. */
+  reveal(entries) {
+    for (const e of entries) {
+      if (!e.isIntersecting) continue;
+      const block = e.target.__block;
+      this.observer.unobserve(e.target);
+      if (block && !block.chips && this.blocks.includes(block)) this.build(block);
+    }
+    // Scrolling: a good time to learn the real row height (one layout).
+    if (!this.metrics?.measured) this.measure();
+  }
+
+  /** An estimated height (px) for an unbuilt block: its text wrapped at the
+   *  view's width, at the chips' line height. */
+  estimate(block) {
+    const { row, perRow } = this.metrics ?? this.measure();
     const { enc, index } = this;
+    let rows = 0;
+    let line = 0;
+    for (let i = block.from; i < block.to; i++) {
+      line += enc.ends[i] - enc.starts[i] + 0.3;
+      if (index.bytes[enc.ends[i] - 1] === 0x0a) {
+        rows += Math.max(1, Math.ceil(line / perRow));
+        line = 0;
+      }
+    }
+    if (line > 0) rows += Math.ceil(line / perRow);
+    return rows * row;
+  }
+
+  /** Row height and characters per row for `estimate`, read from the page
+   *  (this forces a layout, so only on a full render or the first need). */
+  measure() {
+    const size = parseFloat(getComputedStyle(this.el).fontSize) || 14;
+    // A drawn line of one row, if any; else from the font.
+    let row = size * 1.95;
+    let measured = false;
+    for (const line of this.el.querySelectorAll('.line')) {
+      const h = line.offsetHeight;
+      if (h > 0 && h < size * 3) {
+        row = h;
+        measured = true;
+        break;
+      }
+    }
+    const perRow = Math.max(8, Math.floor((this.el.clientWidth || 600) / (size * 0.62)));
+    this.metrics = { row, perRow, measured };
+    return this.metrics;
+  }
+
+  /** The drawn lines of `blocks` (about to be replaced) whose tokens are
+   *  all unchanged, by the index of their first token in the new encoding:
+   *  tokens [0, p) kept their index, tokens from `suffix` on moved by
+   *  `shift`. */
+  reusableLines(blocks, p, suffix, shift) {
+    const out = new Map();
+    for (const b of blocks) {
+      if (!b.chips) continue;
+      let at = b.from;
+      for (const div of b.el.children) {
+        const len = div.__chips.length;
+        const to = at + len;
+        if (to <= p) out.set(at, { div, len, endsLine: div.__endsLine });
+        else if (at >= suffix) out.set(at + shift, { div, len, endsLine: div.__endsLine });
+        at = to;
+      }
+    }
+    return out;
+  }
+
+  /** Fills a block with its chips, one <div class="line"> per text line
+   *  (a line ends after a token ending in a newline). Lines in `reuse`
+   *  (see reusableLines) that fit are moved in instead of rebuilt. */
+  build(block, reuse = null) {
+    const { enc, index } = this;
+    const chips = new Array(block.to - block.from);
+    const lines = [];
     let line = null;
-    for (let i = from; i < to; i++) {
+    for (let i = block.from; i < block.to; i++) {
       if (!line) {
+        const r = reuse?.get(i);
+        if (r && i + r.len <= block.to && (r.endsLine || i + r.len === block.to)) {
+          lines.push(r.div);
+          for (let k = 0; k < r.len; k++) chips[i - block.from + k] = r.div.__chips[k];
+          i += r.len - 1;
+          continue;
+        }
         line = document.createElement('div');
         line.className = 'line';
-        parent.append(line);
+        line.__chips = [];
+        line.__endsLine = false;
+        lines.push(line);
       }
-      const chip = this.makeChip(i, groups);
-      chips[i - from] = chip;
+      const chip = this.makeChip(i);
+      chips[i - block.from] = chip;
       line.append(chip);
+      line.__chips.push(chip);
       const end = enc.ends[i];
-      if (end > 0 && index.bytes[end - 1] === 0x0a) line = null;
+      if (end > 0 && index.bytes[end - 1] === 0x0a) {
+        line.__endsLine = true;
+        line = null;
+      }
     }
-    return chips;
+    block.el.style.height = '';
+    // Into the block's element: lines already there stay put (no new
+    // layout for them); others are removed or inserted.
+    const el = block.el;
+    const wanted = new Set(lines);
+    for (const child of [...el.children]) if (!wanted.has(child)) child.remove();
+    let at = el.firstChild;
+    for (const div of lines) {
+      if (div === at) at = at.nextSibling;
+      else el.insertBefore(div, at);
+    }
+    block.chips = chips;
   }
 
-  /** Group role of each token: tokens that together form one character
-   *  share an underline. Returns a function i -> '' | 'first' | 'mid' | 'last'. */
-  groupsIn() {
+  /** Group role of token i: tokens that together form one character share
+   *  an underline. '' | 'first' | 'mid' | 'last'. */
+  group(i) {
     const { enc, index } = this;
-    return (i) => {
-      const contIn = i > 0 && !index.isBoundary(enc.starts[i]);
-      const contOut = !index.isBoundary(enc.ends[i]);
-      if (contIn && contOut) return 'mid';
-      if (contIn) return 'last';
-      if (contOut) return 'first';
-      return '';
-    };
+    const contIn = i > 0 && !index.isBoundary(enc.starts[i]);
+    const contOut = !index.isBoundary(enc.ends[i]);
+    if (contIn && contOut) return 'mid';
+    if (contIn) return 'last';
+    if (contOut) return 'first';
+    return '';
   }
 
-  makeChip(i, groups) {
+  makeChip(i) {
     const { enc, index } = this;
     const id = enc.ids[i];
     const chip = document.createElement('span');
     chip.dataset.tokenId = id;
+    const hit = id === this.marked ? ' hit' : '';
     if (this.specials.has(id)) {
-      chip.className = 'chip special';
+      chip.className = 'chip special' + hit;
       chip.textContent = index.text.slice(index.u16[enc.starts[i]], index.u16[enc.ends[i]]);
       return chip;
     }
     const { label, partial } = tokenLabel(index, enc.starts[i], enc.ends[i], this.whitespace);
-    const group = groups(i);
-    chip.className = 'chip' + (partial ? ' partial' : '') + (group ? ` grp grp-${group}` : '');
+    const group = this.group(i);
+    chip.className = 'chip' + (partial ? ' partial' : '') + (group ? ` grp grp-${group}` : '') + hit;
     chip.textContent = label;
     chip.style.setProperty('--h', hue(id));
     return chip;
   }
 
-  renderMore(hidden) {
-    if (hidden <= 0) {
-      this.more?.remove();
-      this.more = null;
-      return;
+  /** Marks every chip of token `id` (class `hit`), also those built later;
+   *  null clears. */
+  mark(id) {
+    this.marked = id;
+    for (const c of this.el.querySelectorAll('.chip.hit')) c.classList.remove('hit');
+    if (id == null) return;
+    for (const c of this.el.querySelectorAll(`.chip[data-token-id="${id}"]`)) c.classList.add('hit');
+  }
+
+  /** The block holding token i (binary search). */
+  blockOf(i) {
+    let lo = 0;
+    let hi = this.blocks.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const b = this.blocks[mid];
+      if (i < b.from) hi = mid - 1;
+      else if (i >= b.to) lo = mid + 1;
+      else return b;
     }
-    if (!this.more) {
-      this.more = document.createElement('span');
-      this.more.className = 'more';
+    return null;
+  }
+
+  /** The chip of token i, building its block if needed. */
+  chipAt(i) {
+    const block = this.blockOf(i);
+    if (!block) return null;
+    if (!block.chips) {
+      this.observer.unobserve(block.el);
+      this.build(block);
     }
-    this.more.textContent = `… ${hidden.toLocaleString('en-US')} more tokens not drawn`;
-    this.el.append(this.more);
+    return block.chips[i - block.from];
+  }
+
+  /** The token index of a chip. */
+  indexOf(chip) {
+    const block = chip.closest('.block')?.__block;
+    if (!block || !block.chips || !this.blocks.includes(block)) return -1;
+    const k = block.chips.indexOf(chip);
+    return k < 0 ? -1 : block.from + k;
   }
 
   /** Everything known about token i, for the details line. */
@@ -239,7 +426,7 @@ export class TokensView {
   hover(target) {
     const chip = target.closest?.('.chip');
     if (!chip || !this.el.contains(chip)) return;
-    const i = this.chips.indexOf(chip);
+    const i = this.indexOf(chip);
     if (i >= 0) this.onToken(this.details(i), chip);
   }
 
@@ -253,24 +440,26 @@ export class TokensView {
   key_(e) {
     const chip = e.target.closest?.('.chip');
     if (!chip) return;
-    const i = this.chips.indexOf(chip);
+    const i = this.indexOf(chip);
+    const n = this.length;
     let j = -1;
     if (e.key === 'ArrowRight' || e.key === 'ArrowDown') j = i + 1;
     else if (e.key === 'ArrowLeft' || e.key === 'ArrowUp') j = i - 1;
     else if (e.key === 'Home') j = 0;
-    else if (e.key === 'End') j = this.chips.length - 1;
+    else if (e.key === 'End') j = n - 1;
     else return;
     e.preventDefault();
-    if (j >= 0 && j < this.chips.length) this.focusChip(this.chips[j]);
+    if (i >= 0 && j >= 0 && j < n) this.focusChip(this.chipAt(j));
   }
 
   clear() {
+    this.observer.disconnect();
     this.el.replaceChildren();
-    this.chips = [];
+    this.blocks = [];
+    this.bounds = [0];
     this.enc = EMPTY;
     this.index = null;
     this.key = null;
-    this.more = null;
     this.rover = null;
   }
 }

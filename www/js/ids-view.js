@@ -1,0 +1,57 @@
+// The id list: "[id, id, …]" as plain text, one <div> per block of tokens
+// (blocks.js), so that after an edit only the blocks around it get new text
+// and are laid out again. The element's textContent is always the whole
+// list.
+
+export class IdsView {
+  constructor(container) {
+    this.el = container;
+    /** The text of each block's <div>, in order. */
+    this.texts = [];
+  }
+
+  /** Shows `ids`, cut at `bounds` (see blocks.js). O(n) string work; DOM
+   *  changes only where the text changed. */
+  render(ids, bounds, kept = null) {
+    let old = this.texts;
+    const texts = [];
+    const count = bounds.length - 1;
+    if (count <= 0) texts.push('[]');
+    // Blocks the tokens view kept have the same ids: reuse their text (but
+    // the first and the last, whose brackets may have moved).
+    const reuse = (k) =>
+      kept && k > 0 && k < count - 1 && k < old.length - 1 && (k < kept.head || count - 1 - k < kept.tail);
+    for (let k = 0; k < count; k++) {
+      if (reuse(k)) {
+        texts.push(k < kept.head ? old[k] : old[old.length - (count - k)]);
+        continue;
+      }
+      const part = ids.subarray(bounds[k], bounds[k + 1]).join(', ');
+      texts.push((k === 0 ? '[' : '') + part + (k === count - 1 ? ']' : ', '));
+    }
+    const divs = this.el.children;
+    if (divs.length !== old.length) {
+      // Changed behind our back (cleared): draw it all.
+      this.el.replaceChildren();
+      old = [];
+    }
+    let head = 0;
+    while (head < old.length && head < texts.length && old[head] === texts[head] && divs[head]) head++;
+    let tail = 0;
+    while (tail < old.length - head && tail < texts.length - head && old[old.length - 1 - tail] === texts[texts.length - 1 - tail]) tail++;
+    for (let k = old.length - tail - 1; k >= head; k--) divs[k].remove();
+    const frag = document.createDocumentFragment();
+    for (let k = head; k < texts.length - tail; k++) {
+      const div = document.createElement('div');
+      div.textContent = texts[k];
+      frag.append(div);
+    }
+    this.el.insertBefore(frag, divs[head] ?? null);
+    this.texts = texts;
+  }
+
+  clear() {
+    this.el.replaceChildren();
+    this.texts = [];
+  }
+}
