@@ -7,6 +7,9 @@
 //                      with 100 KB of text and cl100k (param: text size)
 //   keystroke_p95_1MB  the same with 1 MB of text (is 1 MB usable?)
 //   fill_1MB           1 MB pasted → its chips shown (s)
+// and, with peer `chromium:textarea`, the floor for keystroke_p95: the same
+// keystrokes into a bare <textarea> holding the same text, keydown → input
+// event → a frame later (no tokenizer at all), measured in the same run.
 // Run from the repository root after ./build.sh build:  node tests/bench/page.mjs
 import { readFileSync } from 'node:fs';
 import { startServer, launch } from '../e2e/harness.mjs';
@@ -97,12 +100,17 @@ try {
 
   async function keystrokes(count) {
     await page.evaluate(() => document.querySelector('[data-testid="input"]').focus());
-    // The caret in the middle of the text: edits re-encode around it.
+    // The caret in the middle of the text: edits re-encode around it. The
+    // chips are scrolled there too, so the edited chips are on screen and
+    // are redrawn (the worst case for the page).
     await page.evaluate(() => {
       const ta = document.querySelector('[data-testid="input"]');
       const mid = ta.value.length >> 1;
       ta.setSelectionRange(mid, mid);
+      const scroller = document.querySelector('[data-testid="tokens"]').parentElement;
+      scroller.scrollTop = (scroller.scrollHeight - scroller.clientHeight) / 2;
     });
+    await page.waitForTimeout(300);
     const lat = [];
     for (let i = 0; i < count; i++) {
       const before = await page.evaluate(() => window.__lat.length);
@@ -135,6 +143,34 @@ try {
   const mem = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize : null));
   if (mem) out('js_heap_1MB', '1MB', NaN, null, 1, `usedJSHeapSize_MB=${(mem / 1e6).toFixed(1)}`);
   await context.close();
+
+  // ---- the floor: a bare textarea with the same text ----------------------------
+  const bare = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await bare.setContent('<textarea style="width:600px;height:360px;font:14px/1.5 monospace"></textarea>');
+  await bare.evaluate((t) => {
+    const ta = document.querySelector('textarea');
+    ta.value = t;
+    ta.focus();
+    ta.setSelectionRange(t.length >> 1, t.length >> 1);
+    window.__lat = [];
+    let start = null;
+    ta.addEventListener('keydown', (e) => { start = e.timeStamp; }, true);
+    ta.addEventListener('input', () => {
+      const s0 = start;
+      requestAnimationFrame(() => setTimeout(() => window.__lat.push(performance.now() - s0), 0));
+    });
+  }, text100);
+  const bl = [];
+  for (let i = 0; i < KEYS; i++) {
+    const before = await bare.evaluate(() => window.__lat.length);
+    await bare.keyboard.type(i % 6 === 5 ? ' ' : 'x');
+    await bare.waitForFunction((n) => window.__lat.length > n, before, { polling: 'raf', timeout: 30000 });
+    bl.push(await bare.evaluate(() => window.__lat[window.__lat.length - 1]));
+  }
+  bl.sort((a, b) => a - b);
+  console.log(['chromium:textarea', 'page', 'keystroke_p95', '100KB', (pct(bl, 95) / 1000).toFixed(6), 'NA', 'NA', 'NA', bl.length, 'NA',
+    `p50_ms=${pct(bl, 50).toFixed(1)};max_ms=${bl[bl.length - 1].toFixed(1)};bare textarea, same text, no tokenizer`].join('\t'));
+  await bare.close();
 } catch (e) {
   console.error(`page bench failed: ${String(e.message || e).split('\n')[0].slice(0, 200)}`);
   process.exitCode = 1;
