@@ -87,6 +87,16 @@ pub fn render_token(bytes: &[u8]) -> String {
     minbpe::render_token(bytes)
 }
 
+/// Builds the split patterns' character tables now (they are otherwise built
+/// by the first encode), so that a page can do it while a rank file is still
+/// downloading.
+#[wasm_bindgen(js_name = warmUp)]
+pub fn warm_up() {
+    if let Ok(splitter) = Pattern::Cl100k.splitter() {
+        let _ = splitter.split("warm up 1");
+    }
+}
+
 /// Checks that a split pattern (a name or a regex) compiles; the error is the
 /// engine's message.
 #[wasm_bindgen(js_name = checkPattern)]

@@ -6,12 +6,30 @@
 //   reply     {id, ok: true, result} | {id, ok: false, error: "message"}
 //   progress  {id, progress: {...}}   (long operations only, e.g. train)
 // Ops are the keys of `ops` below. Typed arrays in results are transferred.
-import init, { WasmTokenizer, WasmTrainer, EncodeSession } from './pkg/bpe_playground.js';
+import init, { WasmTokenizer, WasmTrainer, EncodeSession, warmUp } from './pkg/bpe_playground.js';
 import { teachOps } from './js/teach-ops.js';
 
 const PRETRAINED = ['r50k_base', 'p50k_base', 'cl100k_base', 'o200k_base'];
 
-const wasmReady = init();
+/** Settles with the page's `prime` (see worker-client.js): {module, ranks}. */
+let primeArrived;
+const primed = new Promise((resolve) => (primeArrived = resolve));
+// The engine: compiled by the page, else fetched here. The split tables are
+// built while the rank file is still downloading.
+const wasmReady = primed
+  .then(({ module }) => init(module ? { module_or_path: module } : undefined))
+  .then((x) => (warmUp(), x));
+/** name -> {promise, resolve}: rank files the page is fetching for us. */
+const primedRanks = new Map();
+function primedRank(name) {
+  let entry = primedRanks.get(name);
+  if (!entry) {
+    let resolve;
+    const promise = new Promise((r) => (resolve = r));
+    primedRanks.set(name, (entry = { promise, resolve }));
+  }
+  return entry;
+}
 /** name -> WasmTokenizer */
 const tokenizers = new Map();
 /** name -> Promise<WasmTokenizer> while a pretrained encoding loads */
@@ -22,8 +40,6 @@ const sessions = new Map();
 /** request ids of trainings asked to stop */
 const cancelled = new Set();
 
-// Start fetching the default rank file at once, in parallel with the wasm.
-const prefetched = new Map([['cl100k_base', fetchRanks('cl100k_base')]]);
 
 function fetchRanks(name) {
   return fetch(new URL(`./vocab/${name}.tiktoken`, import.meta.url)).then(
@@ -48,9 +64,14 @@ async function tokenizer(name) {
   let pending = loading.get(name);
   if (!pending) {
     pending = (async () => {
-      const ranks = prefetched.get(name) ?? fetchRanks(name);
-      prefetched.delete(name);
-      const [buf] = await Promise.all([ranks, wasmReady]);
+      // The page's copy if it fetched this file for us (null: it failed).
+      const { ranks: coming = [] } = await primed;
+      let ranks = null;
+      if (coming.includes(name) && primedRanks.get(name) !== null) {
+        ranks = await primedRank(name).promise;
+        primedRanks.set(name, null); // used (transferred) once
+      }
+      const [buf] = await Promise.all([ranks ?? fetchRanks(name), wasmReady]);
       const tok = WasmTokenizer.pretrained(name, new Uint8Array(buf));
       tokenizers.set(name, tok);
       return tok;
@@ -81,6 +102,18 @@ function replace(name, tok) {
 const yieldToMessages = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 const ops = {
+  /** From worker-client.js, first: the compiled engine or null, and the
+   *  names of the rank files that follow as `primeRanks`. */
+  prime({ module = null, ranks = [] }) {
+    primeArrived({ module, ranks });
+    return true;
+  },
+
+  primeRanks({ name, bytes = null }) {
+    primedRank(name).resolve(bytes);
+    return true;
+  },
+
   /** Loads a tokenizer. source: {kind: 'pretrained'} | {kind: 'model', text}
    *  | {kind: 'tiktoken', bytes, pattern, specials} | {kind: 'hf', text}. */
   async load({ name, source = { kind: 'pretrained' } }) {

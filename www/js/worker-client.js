@@ -19,8 +19,16 @@
 export const CANCEL_GRACE_MS = 3000;
 
 export class WorkerClient {
-  constructor(url = new URL('../worker.js', import.meta.url)) {
+  /**
+   * @param {URL} url  the worker script
+   * @param {{wasm?: Promise<WebAssembly.Module>, ranks?: Object<string, Promise<ArrayBuffer|null>>}} primes
+   *   what the page already fetches for the worker: the compiled engine (kept
+   *   for restarted workers) and rank files (given to the first worker only).
+   *   A failed or missing one the worker fetches itself.
+   */
+  constructor(url = new URL('../worker.js', import.meta.url), primes = {}) {
     this.url = url;
+    this.primes = primes;
     this.nextId = 1;
     /** id -> {resolve, reject, onProgress} */
     this.pending = new Map();
@@ -38,6 +46,18 @@ export class WorkerClient {
     const worker = new Worker(this.url, { type: 'module' });
     this.worker = worker;
     this.started = false;
+    // The worker waits for exactly one `prime` (the engine, or null) and
+    // for a `primeRanks` for each rank file the prime announces.
+    const { wasm, ranks = {} } = this.primes;
+    const coming = Object.keys(ranks);
+    const send = (op, args, transfer = []) => worker === this.worker && worker.postMessage({ id: 0, op, args }, transfer);
+    Promise.resolve(wasm)
+      .then((m) => m ?? null, () => null)
+      .then((module) => send('prime', { module, ranks: coming }));
+    for (const name of coming) {
+      ranks[name].then((b) => b, () => null).then((bytes) => send('primeRanks', { name, bytes }, bytes ? [bytes] : []));
+    }
+    this.primes = { wasm };
     worker.onmessage = (event) => worker === this.worker && this.receive(event.data);
     worker.onerror = (event) => {
       event.preventDefault();
