@@ -2,6 +2,8 @@
 // number of merges applied), with a marker at the current k. Drawn with DOM
 // nodes only; colours come from CSS classes (theme variables).
 
+import { formatNumber } from './format.js';
+
 const NS = 'http://www.w3.org/2000/svg';
 const W = 560;
 const H = 200;
@@ -17,7 +19,7 @@ function svg(tag, attrs = {}, text) {
 function compact(n) {
   if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
   if (n >= 1e4) return `${Math.round(n / 1e3)}k`;
-  return n.toLocaleString('en-US');
+  return formatNumber(n);
 }
 
 export class MergeChart {

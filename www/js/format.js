@@ -148,6 +148,12 @@ export function hue(id) {
   return Math.round((id * 137.508) % 360);
 }
 
+/** 1234567 → "1,234,567" (by hand: the first toLocaleString call loads the
+ *  locale data, ~100 ms at page load). Non-integers keep their decimals. */
 export function formatNumber(n) {
-  return n.toLocaleString('en-US');
+  const [int, frac] = String(n).split('.');
+  const sign = int.startsWith('-') ? '-' : '';
+  const digits = sign ? int.slice(1) : int;
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return sign + grouped + (frac ? `.${frac}` : '');
 }

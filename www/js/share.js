@@ -4,7 +4,7 @@
 // strictly and every field is checked before anything is applied.
 
 import { el, byTestId } from './dom.js';
-import { utf8 } from './format.js';
+import { utf8, formatNumber } from './format.js';
 import { TABS, VIEWS, capture } from './page-state.js';
 import { PATTERN_VALUES, MIN_VOCAB, MAX_VOCAB, SHARE_CORPUS_LIMIT, toys, toyName } from './teach-store.js';
 
@@ -46,7 +46,7 @@ export function buildPayload(app) {
   }
   if (p.text.length > MAX_TEXT) {
     p.text = p.text.slice(0, MAX_TEXT);
-    note = `${note} The text is cut to its first ${MAX_TEXT.toLocaleString('en-US')} characters.`.trim();
+    note = `${note} The text is cut to its first ${formatNumber(MAX_TEXT)} characters.`.trim();
   }
   return { payload: p, note };
 }

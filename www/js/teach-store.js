@@ -2,6 +2,8 @@
 // or loaded (with how they were made, for sharing and saving), and the Train
 // panel's settings. Module state, no globals.
 
+import { formatNumber } from './format.js';
+
 /** The split patterns the Train panel offers (values are engine names). */
 export const PATTERNS = [
   { value: 'none', label: 'none (minbpe Basic: no split)' },
@@ -41,7 +43,7 @@ export function patternArg(settings) {
 export function vocabSizeError(value) {
   const n = Number(value);
   if (String(value).trim() === '' || !Number.isInteger(n) || n < MIN_VOCAB || n > MAX_VOCAB)
-    return `Vocab size must be a whole number from ${MIN_VOCAB} (bytes only) to ${MAX_VOCAB.toLocaleString('en-US')}.`;
+    return `Vocab size must be a whole number from ${MIN_VOCAB} (bytes only) to ${formatNumber(MAX_VOCAB)}.`;
   return '';
 }
 

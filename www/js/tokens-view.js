@@ -148,7 +148,8 @@ export class TokensView {
     const fresh = [];
     const eager = n <= EAGER_TOKENS;
     if (full) this.metrics = null;
-    let budget = full ? this.scroller.clientHeight + AHEAD_PX : 0;
+    // (Reading the scroller's height forces a layout: not for short texts.)
+    let budget = full && !eager ? this.scroller.clientHeight + AHEAD_PX : 0;
     let donorAt = -1;
     for (let k = head; k < count - tail; k++) {
       const build = eager || (full ? budget > 0 : now > 0);
@@ -162,7 +163,7 @@ export class TokensView {
       block.el.__block = block;
       if (build) {
         this.build(block, reuse);
-        budget -= this.estimate(block);
+        if (budget > 0) budget -= this.estimate(block);
         now--;
       } else {
         block.el.style.height = `${this.estimate(block)}px`;
