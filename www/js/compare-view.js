@@ -108,7 +108,19 @@ export function mount(panel, app) {
     const used = new Set(columns.map((c) => c.name));
     addColumn(app.names().find((n) => !used.has(n)) ?? 'cl100k_base');
   });
-  app.on('text', updateAll);
+  // On typing, the main panel is drawn first; the columns follow a frame
+  // later (at most one pending update).
+  let queued = false;
+  app.on('text', () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        queued = false;
+        updateAll();
+      }, 0),
+    );
+  });
   app.on('settings', (changes) => {
     if ('allowed' in changes || 'whitespace' in changes) updateAll();
   });
