@@ -370,18 +370,27 @@ impl RankTable {
             }
             t.offsets.push(t.arena.len() as u32);
         }
+        let mask = t.slots.len() - 1;
         for (id, tok) in tokens.iter().enumerate() {
             let Some(b) = tok else { continue };
-            if t.get(b).is_some() {
-                return Err(id as u32);
-            }
+            // One probe both finds a repeated token and the free slot.
             let h = hash_bytes(b);
-            let mask = t.slots.len() - 1;
+            let want = meta_of(h, b.len());
             let mut i = (h >> t.shift) as usize;
-            while t.slots[i][0] != 0 {
+            loop {
+                let meta = t.slots[i][0];
+                if meta == 0 {
+                    break;
+                }
+                let other = meta as u32 as usize - 1;
+                if meta & !0xFFFF_FFFF == want
+                    && t.arena[t.offsets[other] as usize..t.offsets[other + 1] as usize] == **b
+                {
+                    return Err(id as u32);
+                }
                 i = (i + 1) & mask;
             }
-            t.slots[i] = [meta_of(h, b.len()) | (id as u64 + 1), load_short(b)];
+            t.slots[i] = [want | (id as u64 + 1), load_short(b)];
             if let [x, y] = b[..] {
                 t.two[(x as usize) << 8 | y as usize] = id as u32;
             }

@@ -53,7 +53,18 @@ impl Kind {
     /// exactly as fancy-regex's `find_iter` would report them.
     ///
     /// O(n) time in `text.len()`, no allocation.
-    pub fn for_each_chunk(self, text: &str, f: impl FnMut(std::ops::Range<usize>)) {
+    ///
+    /// In wasm the callback is called through `dyn`: one copy of the
+    /// splitter (about 20 KB of code) instead of one per caller.
+    #[inline]
+    pub fn for_each_chunk(self, text: &str, mut f: impl FnMut(std::ops::Range<usize>)) {
+        #[cfg(target_arch = "wasm32")]
+        self.chunks(text, &mut f as &mut dyn FnMut(std::ops::Range<usize>));
+        #[cfg(not(target_arch = "wasm32"))]
+        self.chunks(text, &mut f);
+    }
+
+    fn chunks(self, text: &str, f: impl FnMut(std::ops::Range<usize>)) {
         let t = tables();
         let b = text.as_bytes();
         match self {

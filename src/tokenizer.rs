@@ -15,7 +15,7 @@ use crate::encode::{
     merge_chunk, merge_chunk_ids, merge_scan, FastBuild, MergeRule, RankTable, Slot,
 };
 use crate::error::{Error, Result};
-use crate::formats::tiktoken::MAX_RANK;
+use crate::formats::tiktoken::{RankFile, MAX_RANK};
 use crate::pretokenize::{Pattern, Splitter};
 use crate::train::{Trained, MIN_VOCAB_SIZE};
 use std::collections::{HashMap, HashSet};
@@ -220,48 +220,58 @@ impl Tokenizer {
         ranks: Vec<(Vec<u8>, u32)>,
         special: Vec<(String, u32)>,
     ) -> Result<Tokenizer> {
-        // Ids index a dense table: refuse ranks that would allocate gigabytes.
-        if let Some(&(_, rank)) = ranks.iter().find(|r| r.1 >= MAX_RANK) {
-            return Err(Error::Format {
-                format: "tiktoken",
-                message: format!("rank {rank} is too large (ranks must be below {MAX_RANK})"),
-            });
+        let mut file = RankFile::default();
+        for (bytes, rank) in ranks {
+            file.bytes.extend_from_slice(&bytes);
+            let end = u32::try_from(file.bytes.len()).map_err(|_| Error::TooLarge {
+                what: "rank table",
+                size: file.bytes.len(),
+                limit: u32::MAX as usize,
+            })?;
+            file.ends.push(end);
+            file.ranks.push(rank);
         }
-        let max = ranks
-            .iter()
-            .map(|r| r.1)
-            .max()
-            .map_or(0, |m| m as usize + 1);
+        Tokenizer::from_rank_file(name, pattern, &file, special)
+    }
+
+    /// [`Tokenizer::from_ranks`] from a parsed rank file. O(tokens + bytes).
+    pub fn from_rank_file(
+        name: &str,
+        pattern: &Pattern,
+        file: &RankFile,
+        special: Vec<(String, u32)>,
+    ) -> Result<Tokenizer> {
+        let bad = |message: String| Error::Format {
+            format: "tiktoken",
+            message,
+        };
+        // Ids index a dense table: refuse ranks that would allocate gigabytes.
+        let max = file.ranks.iter().max().map_or(0, |&m| m as usize + 1);
+        if max > MAX_RANK as usize {
+            return Err(bad(format!(
+                "rank {} is too large (ranks must be below {MAX_RANK})",
+                max - 1
+            )));
+        }
         let mut vocab: Vec<Option<Box<[u8]>>> = vec![None; max];
         let mut byte_ids = [u32::MAX; 256];
-        for (bytes, rank) in ranks {
-            if bytes.is_empty() {
-                return Err(Error::Format {
-                    format: "tiktoken",
-                    message: format!("rank {rank} has an empty token"),
-                });
+        for (bytes, rank) in file.iter() {
+            match bytes {
+                [] => return Err(bad(format!("rank {rank} has an empty token"))),
+                [b] => byte_ids[*b as usize] = rank,
+                _ => {}
             }
-            if bytes.len() == 1 {
-                byte_ids[bytes[0] as usize] = rank;
-            }
-            let bytes = bytes.into_boxed_slice();
-            if vocab[rank as usize].replace(bytes).is_some() {
-                return Err(Error::Format {
-                    format: "tiktoken",
-                    message: format!("rank {rank} appears twice"),
-                });
+            if vocab[rank as usize].replace(bytes.into()).is_some() {
+                return Err(bad(format!("rank {rank} appears twice")));
             }
         }
         if let Some(b) = byte_ids.iter().position(|&r| r == u32::MAX) {
-            return Err(Error::Format {
-                format: "tiktoken",
-                message: format!("byte 0x{b:02X} has no token, so some text could not be encoded"),
-            });
+            return Err(bad(format!(
+                "byte 0x{b:02X} has no token, so some text could not be encoded"
+            )));
         }
-        let table = RankTable::new(&vocab).map_err(|rank| Error::Format {
-            format: "tiktoken",
-            message: format!("the token of rank {rank} appears twice"),
-        })?;
+        let table = RankTable::new(&vocab)
+            .map_err(|rank| bad(format!("the token of rank {rank} appears twice")))?;
         let model = Model::Ranks { ranks: table };
         Tokenizer::assemble(name, pattern, vocab, byte_ids, model, special)
     }

@@ -28,7 +28,6 @@
 use crate::encode::FastBuild;
 use crate::error::{Error, Result};
 use crate::pretokenize::Pattern;
-use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
 /// The smallest vocabulary: the 256 byte tokens.
@@ -78,17 +77,25 @@ pub fn train(
 type Pair = (u32, u32);
 const NONE: u32 = u32::MAX;
 
-/// Sorted positions of one pair; entries before `head` are known stale.
-#[derive(Default)]
-struct Occurrences {
-    positions: Vec<u32>,
+/// One distinct pair: its weighted count and the sorted positions where it
+/// occurs (entries before `head` are known stale).
+struct PairStat {
+    pair: Pair,
+    count: u64,
     head: usize,
+    positions: Vec<u32>,
 }
 
 /// Incremental trainer: call [`Trainer::step`] until it returns `None`.
 ///
 /// Stepping lets a caller interleave training with other work (the page's
 /// worker answers messages between steps) and stop at any merge.
+///
+/// Pairs are numbered as they appear and every position knows the number of
+/// the pair that starts there (`pair_at`), so a merge updates its neighbours'
+/// counts by indexing, without hashing. Only the pairs a merge creates are
+/// hashed, in a small map that lives for one merge (each contains the new id,
+/// so no later merge can create them again).
 pub struct Trainer {
     pattern: Pattern,
     vocab_size: usize,
@@ -98,11 +105,19 @@ pub struct Trainer {
     prev: Vec<u32>,
     /// Weight (occurrences in the corpus) of the chunk holding each position.
     weight: Vec<u32>,
-    counts: HashMap<Pair, i64, FastBuild>,
-    occurrences: HashMap<Pair, Occurrences, FastBuild>,
-    heap: BinaryHeap<(i64, Reverse<u32>, Pair)>,
+    /// Number of the pair starting at each position (`NONE`: none).
+    pair_at: Vec<u32>,
+    stats: Vec<PairStat>,
+    /// `(count << 32 | !first position, pair number)`: the max is the pair
+    /// with the highest count, the earliest on a tie. Stale entries are
+    /// skipped when popped.
+    heap: BinaryHeap<(u64, u32)>,
     merges: Vec<Merge>,
     exhausted: bool,
+    /// Scratch for [`Trainer::apply`]: pairs made by the current merge (keyed
+    /// by side and neighbour id) and pairs whose count changed.
+    made: HashMap<u64, u32, FastBuild>,
+    touched: Vec<u32>,
 }
 
 impl Trainer {
@@ -145,30 +160,39 @@ impl Trainer {
             next: Vec::with_capacity(len),
             prev: Vec::with_capacity(len),
             weight: Vec::with_capacity(len),
-            counts: HashMap::default(),
-            occurrences: HashMap::default(),
+            pair_at: Vec::with_capacity(len),
+            stats: Vec::new(),
             heap: BinaryHeap::new(),
-            merges: Vec::new(),
+            merges: Vec::with_capacity(vocab_size - MIN_VOCAB_SIZE),
             exhausted: false,
+            made: HashMap::default(),
+            touched: Vec::new(),
         };
+        // Byte pairs are numbered through a dense table instead of a map.
+        let mut byte_pair = vec![NONE; 1 << 16];
         for (chunk, weight) in chunks {
             let start = t.id.len() as u32;
             for (i, &b) in chunk.iter().enumerate() {
                 let pos = start + i as u32;
+                let last = i + 1 == chunk.len();
                 t.id.push(b as u32);
                 t.weight.push(weight);
                 t.prev.push(if i == 0 { NONE } else { pos - 1 });
-                t.next
-                    .push(if i + 1 == chunk.len() { NONE } else { pos + 1 });
-                if i > 0 {
-                    t.add(pos - 1, (chunk[i - 1] as u32, b as u32), weight);
+                t.next.push(if last { NONE } else { pos + 1 });
+                t.pair_at.push(NONE);
+                if !last {
+                    let slot = &mut byte_pair[(b as usize) << 8 | chunk[i + 1] as usize];
+                    if *slot == NONE {
+                        *slot = t.new_pair((b as u32, chunk[i + 1] as u32));
+                    }
+                    t.add(pos, *slot, weight);
                 }
             }
         }
-        let pairs: Vec<Pair> = t.counts.keys().copied().collect();
-        for pair in pairs {
-            t.push(pair);
-        }
+        let entries: Vec<(u64, u32)> = (0..t.stats.len() as u32)
+            .filter_map(|n| t.entry(n))
+            .collect();
+        t.heap = BinaryHeap::from(entries);
         Ok(t)
     }
 
@@ -197,17 +221,18 @@ impl Trainer {
         if self.is_finished() {
             return None;
         }
-        let Some((count, pair)) = self.pop_best() else {
+        let Some(n) = self.pop_best() else {
             self.exhausted = true;
             return None;
         };
         let new_id = (MIN_VOCAB_SIZE + self.merges.len()) as u32;
-        self.apply(pair, new_id);
+        let stat = &self.stats[n as usize];
         let merge = Merge {
-            pair,
+            pair: stat.pair,
             id: new_id,
-            count: count as u64,
+            count: stat.count,
         };
+        self.apply(n, new_id);
         self.merges.push(merge);
         Some(merge)
     }
@@ -221,107 +246,131 @@ impl Trainer {
         }
     }
 
-    fn is_at(&self, pos: u32, pair: Pair) -> bool {
-        let p = pos as usize;
-        self.id[p] == pair.0 && self.next[p] != NONE && self.id[self.next[p] as usize] == pair.1
+    fn new_pair(&mut self, pair: Pair) -> u32 {
+        self.stats.push(PairStat {
+            pair,
+            count: 0,
+            head: 0,
+            positions: Vec::new(),
+        });
+        (self.stats.len() - 1) as u32
     }
 
-    /// The first position where `pair` still occurs, dropping stale ones.
-    fn first_position(&mut self, pair: Pair) -> Option<u32> {
-        let mut occ = self.occurrences.remove(&pair)?;
-        while occ.head < occ.positions.len() && !self.is_at(occ.positions[occ.head], pair) {
-            occ.head += 1;
+    /// The first position where pair `n` still occurs, dropping stale ones.
+    fn first_position(&mut self, n: u32) -> Option<u32> {
+        let stat = &mut self.stats[n as usize];
+        while let Some(&p) = stat.positions.get(stat.head) {
+            if self.pair_at[p as usize] == n {
+                return Some(p);
+            }
+            stat.head += 1;
         }
-        let first = occ.positions.get(occ.head).copied();
-        self.occurrences.insert(pair, occ);
-        first
+        None
     }
 
-    fn push(&mut self, pair: Pair) {
-        let count = self.counts.get(&pair).copied().unwrap_or(0);
-        if count <= 0 {
-            self.counts.remove(&pair);
-            self.occurrences.remove(&pair);
-            return;
+    /// The heap entry of pair `n`, or `None` if it no longer occurs.
+    fn entry(&mut self, n: u32) -> Option<(u64, u32)> {
+        let count = self.stats[n as usize].count;
+        let first = self.first_position(n).filter(|_| count > 0);
+        if first.is_none() {
+            // Gone for good (every later pair contains a newer id): free it.
+            let stat = &mut self.stats[n as usize];
+            stat.positions = Vec::new();
+            stat.head = 0;
         }
-        if let Some(first) = self.first_position(pair) {
-            self.heap.push((count, Reverse(first), pair));
-        }
+        Some((count << 32 | (NONE - first?) as u64, n))
     }
 
     /// Pops the pair with the highest count, earliest first occurrence on a tie.
-    fn pop_best(&mut self) -> Option<(i64, Pair)> {
-        while let Some((count, Reverse(first), pair)) = self.heap.pop() {
-            if self.counts.get(&pair) == Some(&count) && self.first_position(pair) == Some(first) {
-                return Some((count, pair));
+    fn pop_best(&mut self) -> Option<u32> {
+        while let Some((key, n)) = self.heap.pop() {
+            if self.entry(n) == Some((key, n)) {
+                return Some(n);
             }
         }
         None
     }
 
-    fn add(&mut self, pos: u32, pair: Pair, weight: u32) {
-        *self.counts.entry(pair).or_insert(0) += weight as i64;
-        self.occurrences
-            .entry(pair)
-            .or_default()
-            .positions
-            .push(pos);
+    fn add(&mut self, pos: u32, n: u32, weight: u32) {
+        let stat = &mut self.stats[n as usize];
+        stat.count += weight as u64;
+        stat.positions.push(pos);
+        self.pair_at[pos as usize] = n;
     }
 
-    fn sub(&mut self, pair: Pair, weight: u32, touched: &mut Vec<Pair>) {
-        if let Some(c) = self.counts.get_mut(&pair) {
-            *c -= weight as i64;
+    fn sub(&mut self, n: u32, weight: u32) {
+        self.stats[n as usize].count -= weight as u64;
+        self.touched.push(n);
+    }
+
+    /// The number of the pair `(left, right)` made by the current merge;
+    /// `key` tells the side and the neighbour's id apart.
+    fn made_pair(&mut self, key: u64, pair: Pair) -> u32 {
+        if let Some(&n) = self.made.get(&key) {
+            return n;
         }
-        touched.push(pair);
+        let n = self.new_pair(pair);
+        self.made.insert(key, n);
+        self.touched.push(n);
+        n
     }
 
-    /// Replaces every occurrence of `pair`, left to right, by `new_id`.
-    fn apply(&mut self, pair: Pair, new_id: u32) {
-        let Some(occ) = self.occurrences.remove(&pair) else {
-            return;
-        };
-        let mut touched = Vec::new();
-        for &p in &occ.positions[occ.head..] {
+    /// Replaces every occurrence of pair `n`, left to right, by `new_id`.
+    /// O(k) for its k positions, plus a heap push per pair whose count changed.
+    fn apply(&mut self, n: u32, new_id: u32) {
+        let stat = &mut self.stats[n as usize];
+        let positions = std::mem::take(&mut stat.positions);
+        let head = stat.head;
+        self.made.clear();
+        self.touched.clear();
+        for &p in &positions[head..] {
             // Occurrences overlapped by an earlier merge (e.g. "aaa") are gone.
-            if !self.is_at(p, pair) {
+            let pu = p as usize;
+            if self.pair_at[pu] != n {
                 continue;
             }
-            let pu = p as usize;
             let q = self.next[pu];
             let w = self.weight[pu];
             let x = self.prev[pu];
             let y = self.next[q as usize];
             if x != NONE {
-                self.sub((self.id[x as usize], pair.0), w, &mut touched);
+                self.sub(self.pair_at[x as usize], w);
             }
             if y != NONE {
-                self.sub((pair.1, self.id[y as usize]), w, &mut touched);
+                self.sub(self.pair_at[q as usize], w);
             }
             self.id[pu] = new_id;
             self.next[pu] = y;
+            self.pair_at[pu] = NONE;
+            self.pair_at[q as usize] = NONE;
+            self.id[q as usize] = NONE;
             if y != NONE {
                 self.prev[y as usize] = p;
             }
-            self.id[q as usize] = NONE;
             if x != NONE {
-                let left = (self.id[x as usize], new_id);
-                self.add(x, left, w);
-                touched.push(left);
+                let left = self.id[x as usize];
+                let m = self.made_pair(left as u64, (left, new_id));
+                self.add(x, m, w);
             }
             if y != NONE {
-                let right = (new_id, self.id[y as usize]);
-                self.add(p, right, w);
-                touched.push(right);
+                let right = self.id[y as usize];
+                let m = self.made_pair(1 << 32 | right as u64, (new_id, right));
+                self.add(p, m, w);
             }
         }
-        self.counts.remove(&pair);
+        // Overlapping occurrences ("aaa") subtracted from it too; it is gone now.
+        self.stats[n as usize].count = 0;
+        let mut touched = std::mem::take(&mut self.touched);
         touched.sort_unstable();
         touched.dedup();
-        for t in touched {
-            if t != pair {
-                self.push(t);
+        for &t in &touched {
+            if t != n {
+                if let Some(e) = self.entry(t) {
+                    self.heap.push(e);
+                }
             }
         }
+        self.touched = touched;
     }
 }
 

@@ -16,17 +16,129 @@ const FORMAT: &str = ".tiktoken";
 /// largest real encoding (o200k_base) stops near 200,000.
 pub const MAX_RANK: u32 = 1 << 24;
 
-/// Parses a rank file into `(token bytes, rank)` pairs. O(file size).
-pub fn parse_ranks(data: &[u8]) -> Result<Vec<(Vec<u8>, u32)>> {
-    let mut ranks = Vec::with_capacity(data.len() / 12);
-    for (i, line) in data.split(|&b| b == b'\n').enumerate() {
+/// The tokens of a rank file in file order, their bytes end to end in one
+/// buffer: token `i` is `bytes[ends[i - 1]..ends[i]]` (from 0 for the first)
+/// with rank `ranks[i]`. One allocation for all tokens instead of one each.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RankFile {
+    pub bytes: Vec<u8>,
+    pub ends: Vec<u32>,
+    pub ranks: Vec<u32>,
+}
+
+impl RankFile {
+    /// Number of tokens.
+    pub fn len(&self) -> usize {
+        self.ranks.len()
+    }
+
+    /// True if there are no tokens.
+    pub fn is_empty(&self) -> bool {
+        self.ranks.is_empty()
+    }
+
+    /// The bytes of token `i` (in file order).
+    pub fn token(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.bytes[start..self.ends[i] as usize]
+    }
+
+    /// `(token bytes, rank)` pairs, in file order.
+    pub fn iter(&self) -> impl Iterator<Item = (&[u8], u32)> {
+        (0..self.len()).map(|i| (self.token(i), self.ranks[i]))
+    }
+}
+
+/// Value of each base64 character (standard alphabet); 0xFF: not one.
+const BASE64: [u8; 256] = {
+    let mut t = [0xFF; 256];
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut i = 0;
+    while i < 64 {
+        t[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Decodes padded standard base64 (as `base64`'s `STANDARD` engine: padding
+/// required, unused trailing bits zero) onto `out`. On error returns the
+/// offset of the offending character. O(len).
+fn decode_base64(s: &[u8], out: &mut Vec<u8>) -> std::result::Result<(), usize> {
+    if s.len() % 4 != 0 {
+        return Err(s.len());
+    }
+    let Some(last) = s.len().checked_sub(4) else {
+        return Ok(());
+    };
+    let value = |i: usize| match BASE64[s[i] as usize] {
+        0xFF => Err(i),
+        v => Ok(v as u32),
+    };
+    for at in (0..last).step_by(4) {
+        let n = value(at)? << 18 | value(at + 1)? << 12 | value(at + 2)? << 6 | value(at + 3)?;
+        out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
+    }
+    // The last quantum may end in one or two '='; leftover bits must be 0.
+    let n = value(last)? << 18 | value(last + 1)? << 12;
+    match (s[last + 2], s[last + 3]) {
+        (b'=', b'=') if n & 0xFFFF == 0 => out.push((n >> 16) as u8),
+        (b'=', b'=') => return Err(last + 1),
+        (_, b'=') => {
+            let n = n | value(last + 2)? << 6;
+            if n & 0xFF != 0 {
+                return Err(last + 2);
+            }
+            out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8]);
+        }
+        _ => {
+            let n = n | value(last + 2)? << 6 | value(last + 3)?;
+            out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
+        }
+    }
+    Ok(())
+}
+
+/// A rank: decimal digits (an optional leading `+`, as `str::parse`), at
+/// most `u64::MAX`.
+fn parse_rank(s: &[u8]) -> Option<u64> {
+    let digits = s.strip_prefix(b"+").unwrap_or(s);
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, &d| {
+        let d = d.wrapping_sub(b'0');
+        (d < 10).then_some(())?;
+        n.checked_mul(10)?.checked_add(d as u64)
+    })
+}
+
+/// Parses a rank file into its tokens and ranks, in one pass and one buffer.
+/// O(file size). Errors name the line.
+pub fn parse_rank_file(data: &[u8]) -> Result<RankFile> {
+    let lines = data.len() / 12 + 1;
+    let mut file = RankFile {
+        // Decoded tokens are shorter than the file.
+        bytes: Vec::with_capacity(data.len() / 4 * 3),
+        ends: Vec::with_capacity(lines),
+        ranks: Vec::with_capacity(lines),
+    };
+    let mut rest = data;
+    let mut number = 0;
+    while !rest.is_empty() {
+        number += 1;
+        let (line, next) = match rest.iter().position(|&b| b == b'\n') {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        rest = next;
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
             continue;
         }
         let err = |message: String| Error::Parse {
             format: FORMAT,
-            line: i + 1,
+            line: number,
             message,
         };
         let shown = || String::from_utf8_lossy(&line[..line.len().min(60)]).into_owned();
@@ -36,12 +148,14 @@ pub fn parse_ranks(data: &[u8]) -> Result<Vec<(Vec<u8>, u32)>> {
                 shown()
             )));
         };
-        let token = STANDARD
-            .decode(&line[..space])
-            .map_err(|e| err(format!("the token is not valid base64 ({e})")))?;
-        let rank = std::str::from_utf8(&line[space + 1..])
-            .ok()
-            .and_then(|r| r.parse::<u64>().ok())
+        decode_base64(&line[..space], &mut file.bytes).map_err(|at| {
+            err(format!(
+                "the token is not valid base64 (at character {}: {:?})",
+                at + 1,
+                shown()
+            ))
+        })?;
+        let rank = parse_rank(&line[space + 1..])
             .ok_or_else(|| err(format!("the rank is not a number: {:?}", shown())))?;
         // Ids index a dense table: a huge rank would allocate gigabytes.
         let rank = u32::try_from(rank)
@@ -52,15 +166,27 @@ pub fn parse_ranks(data: &[u8]) -> Result<Vec<(Vec<u8>, u32)>> {
                     "rank {rank} is too large (ranks must be below {MAX_RANK})"
                 ))
             })?;
-        ranks.push((token, rank));
+        let end = u32::try_from(file.bytes.len()).map_err(|_| Error::TooLarge {
+            what: "rank file",
+            size: data.len(),
+            limit: u32::MAX as usize,
+        })?;
+        file.ends.push(end);
+        file.ranks.push(rank);
     }
-    if ranks.is_empty() {
+    if file.is_empty() {
         return Err(Error::Format {
             format: FORMAT,
             message: "the file has no tokens".into(),
         });
     }
-    Ok(ranks)
+    Ok(file)
+}
+
+/// Parses a rank file into `(token bytes, rank)` pairs. O(file size).
+pub fn parse_ranks(data: &[u8]) -> Result<Vec<(Vec<u8>, u32)>> {
+    let file = parse_rank_file(data)?;
+    Ok(file.iter().map(|(t, r)| (t.to_vec(), r)).collect())
 }
 
 /// Reads a rank file into a tokenizer with the given pattern and specials.
@@ -70,7 +196,7 @@ pub fn read_tiktoken(
     pattern: &Pattern,
     special: Vec<(String, u32)>,
 ) -> Result<Tokenizer> {
-    Tokenizer::from_ranks(name, pattern, parse_ranks(data)?, special)
+    Tokenizer::from_rank_file(name, pattern, &parse_rank_file(data)?, special)
 }
 
 /// Writes the ordinary tokens of any tokenizer as a rank file (id = rank).
@@ -114,6 +240,53 @@ mod tests {
             }
         }
         assert!(parse_ranks(b"").is_err());
+    }
+
+    #[test]
+    fn base64_decoding_matches_the_base64_crate() {
+        let mut inputs: Vec<Vec<u8>> = [
+            "", "YQ==", "YWI=", "YWJj", "YR==", "YWJ=", "Y===", "=YQ=", "YQ", "YQ=a", "ab+/",
+            "a-b_",
+        ]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+        for n in 0..40u8 {
+            let bytes: Vec<u8> = (0..n).map(|i| i.wrapping_mul(97).wrapping_add(n)).collect();
+            let mut text = STANDARD.encode(&bytes).into_bytes();
+            inputs.push(text.clone());
+            if let Some(c) = text.last_mut() {
+                *c = b'B';
+            }
+            inputs.push(text);
+        }
+        for input in inputs {
+            let mut ours = Vec::new();
+            let ok = decode_base64(&input, &mut ours).is_ok();
+            let theirs = STANDARD.decode(&input);
+            assert_eq!(ok, theirs.is_ok(), "{:?}", String::from_utf8_lossy(&input));
+            if let Ok(t) = theirs {
+                assert_eq!(ours, t);
+            }
+        }
+    }
+
+    #[test]
+    fn ranks_parse_as_str_parse_does() {
+        for s in [
+            "0",
+            "+7",
+            "0012",
+            "18446744073709551615",
+            "18446744073709551616",
+            "",
+            "+",
+            "-1",
+            "1 2",
+            "x",
+        ] {
+            assert_eq!(parse_rank(s.as_bytes()), s.parse::<u64>().ok(), "{s:?}");
+        }
     }
 
     #[test]
