@@ -24,7 +24,7 @@
 //! `vs_english=` the time ratio.
 
 use super::args::Args;
-use super::measure::{ids_hash, time};
+use super::measure::{ids_hash, rss, time};
 use super::{load, read_input, CliError, CliResult};
 use bpe_playground::{Pattern, Trainer};
 use std::time::Instant;
@@ -88,13 +88,6 @@ fn read_text(path: &str) -> CliResult<String> {
     let bytes = read_input(path)?;
     Ok(String::from_utf8(bytes)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
-}
-
-/// Resident set size in bytes (Linux), for a memory note.
-fn rss() -> Option<u64> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(pages * 4096)
 }
 
 /// The worst-case inputs (see the module docs).

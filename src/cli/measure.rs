@@ -1,4 +1,4 @@
-//! Timing and the ids hash, shared by `bpe-playground bench` and the native
+//! Timing, memory and the ids hash, shared by `bpe-playground bench` and the native
 //! peer benchmark (`tests/examples/bench_peers.rs` includes this file), so
 //! every peer is measured and hashed the same way.
 
@@ -38,4 +38,11 @@ pub fn time<T>(runs: usize, warmup: usize, mut f: impl FnMut() -> T) -> (f64, T)
         (times[n / 2 - 1] + times[n / 2]) / 2.0
     };
     (median, last.expect("at least one run"))
+}
+
+/// Resident set size in bytes (Linux), for a memory note.
+pub fn rss() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
 }

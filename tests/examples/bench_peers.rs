@@ -12,12 +12,17 @@
 
 #[path = "../../src/cli/measure.rs"]
 mod measure;
-use measure::{ids_hash, time};
+use measure::{ids_hash, rss, time};
 use std::time::Instant;
 
-fn rss() -> Option<u64> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    Some(statm.split_whitespace().nth(1)?.parse::<u64>().ok()? * 4096)
+/// The note of a peer's lines: its load time and resident-memory growth,
+/// from `start` and the RSS read before loading.
+fn load_note(start: Instant, before: Option<u64>) -> String {
+    format!(
+        "load_s={:.4};rss_delta_MB={:.1}",
+        start.elapsed().as_secs_f64(),
+        (rss().unwrap_or(0) as f64 - before.unwrap_or(0) as f64) / 1e6
+    )
 }
 
 fn main() {
@@ -66,11 +71,7 @@ fn main() {
             other => panic!("unknown encoding {other}"),
         }
         .expect("tiktoken-rs loads its encodings");
-        let note = format!(
-            "load_s={:.4};rss_delta_MB={:.1}",
-            t.elapsed().as_secs_f64(),
-            (rss().unwrap_or(0) as f64 - before.unwrap_or(0) as f64) / 1e6
-        );
+        let note = load_note(t, before);
         for (name, text) in &texts {
             let (median, ids) = time(runs, warmup, || tk.encode_ordinary(text));
             print_line(
@@ -95,11 +96,7 @@ fn main() {
         };
         let Some(bp) = bp else { continue };
         let _ = bp.encode("warm up the lazy statics");
-        let note = format!(
-            "load_s={:.4};rss_delta_MB={:.1}",
-            t.elapsed().as_secs_f64(),
-            (rss().unwrap_or(0) as f64 - before.unwrap_or(0) as f64) / 1e6
-        );
+        let note = load_note(t, before);
         for (name, text) in &texts {
             let (median, ids) = time(runs, warmup, || bp.encode(text.as_str()));
             print_line(
