@@ -27,6 +27,20 @@ function pct(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+/** Types `count` keys (x, and every sixth a space) into the focused field of
+ *  `p`, each after the previous one's latency was pushed to window.__lat by
+ *  the page's listeners; returns the latencies (ms), sorted. */
+async function typeKeys(p, count) {
+  const lat = [];
+  for (let i = 0; i < count; i++) {
+    const before = await p.evaluate(() => window.__lat.length);
+    await p.keyboard.type(i % 6 === 5 ? ' ' : 'x');
+    await p.waitForFunction((n) => window.__lat.length > n, before, { polling: 'raf', timeout: 30000 });
+    lat.push(await p.evaluate(() => window.__lat[window.__lat.length - 1]));
+  }
+  return lat.sort((a, b) => a - b);
+}
+
 const server = await startServer();
 const browser = await launch();
 try {
@@ -111,14 +125,7 @@ try {
       scroller.scrollTop = (scroller.scrollHeight - scroller.clientHeight) / 2;
     });
     await page.waitForTimeout(300);
-    const lat = [];
-    for (let i = 0; i < count; i++) {
-      const before = await page.evaluate(() => window.__lat.length);
-      await page.keyboard.type(i % 6 === 5 ? ' ' : 'x');
-      await page.waitForFunction((n) => window.__lat.length > n, before, { polling: 'raf', timeout: 30000 });
-      lat.push(await page.evaluate(() => window.__lat[window.__lat.length - 1]));
-    }
-    lat.sort((a, b) => a - b);
+    const lat = await typeKeys(page, count);
     const split = await page.evaluate((n) => window.__split.slice(-n), count);
     const med = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
     lat.note = `before_render_p50_ms=${med(split.map((x) => x[0])).toFixed(1)};render_p50_ms=${med(split.map((x) => x[1])).toFixed(1)}`;
@@ -160,14 +167,7 @@ try {
       requestAnimationFrame(() => setTimeout(() => window.__lat.push(performance.now() - s0), 0));
     });
   }, text100);
-  const bl = [];
-  for (let i = 0; i < KEYS; i++) {
-    const before = await bare.evaluate(() => window.__lat.length);
-    await bare.keyboard.type(i % 6 === 5 ? ' ' : 'x');
-    await bare.waitForFunction((n) => window.__lat.length > n, before, { polling: 'raf', timeout: 30000 });
-    bl.push(await bare.evaluate(() => window.__lat[window.__lat.length - 1]));
-  }
-  bl.sort((a, b) => a - b);
+  const bl = await typeKeys(bare, KEYS);
   console.log(['chromium:textarea', 'page', 'keystroke_p95', '100KB', (pct(bl, 95) / 1000).toFixed(6), 'NA', 'NA', 'NA', bl.length, 'NA',
     `p50_ms=${pct(bl, 50).toFixed(1)};max_ms=${bl[bl.length - 1].toFixed(1)};bare textarea, same text, no tokenizer`].join('\t'));
   await bare.close();
