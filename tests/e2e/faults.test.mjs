@@ -10,7 +10,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, screenshot, shownIds, ROOT } from './harness.mjs';
+import { startServer, launch, openPage, screenshot, shownIds, ROOT } from './harness.mjs';
 
 const SHAKESPEARE = readFileSync(path.resolve(ROOT, '../shared/corpus/tinyshakespeare.txt'));
 const PROBE = 'To be, or not to be: that is the question.';
@@ -20,17 +20,7 @@ let browser;
 let page;
 const pageErrors = [];
 
-async function open(context) {
-  const p = await context.newPage({ viewport: { width: 1360, height: 1000 } });
-  p.on('pageerror', (e) => pageErrors.push(e.message));
-  p.on('dialog', (d) => {
-    pageErrors.push(`dialog: ${d.message()}`);
-    d.dismiss();
-  });
-  await p.goto(server.url);
-  await p.waitForSelector('[data-testid="tokens"] .chip');
-  return p;
-}
+const open = (ctx) => openPage(ctx, server.url, pageErrors);
 
 const state = (p) => p.getByTestId('train-progress').getAttribute('data-state');
 

@@ -77,6 +77,20 @@ export function launch() {
   });
 }
 
+/** A new page on the served app, its chips shown. Page errors and dialogs
+ *  (dismissed) are appended to `errors`. */
+export async function openPage(context, url, errors) {
+  const p = await context.newPage({ viewport: { width: 1360, height: 1000 } });
+  p.on('pageerror', (e) => errors.push(e.message));
+  p.on('dialog', (d) => {
+    errors.push(`dialog: ${d.message()}`);
+    d.dismiss();
+  });
+  await p.goto(url);
+  await p.waitForSelector('[data-testid="tokens"] .chip');
+  return p;
+}
+
 /** tiktoken-rs's ids for each text: {r50k_base: [[…], …], 'r50k_base+special': …}.
  *  Results are kept in tests/e2e/reference.json (committed), keyed by a hash
  *  of the texts, so the suite needs no Rust build; a changed text runs the

@@ -8,7 +8,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, screenshot, ROOT } from './harness.mjs';
+import { startServer, launch, openPage, screenshot, ROOT } from './harness.mjs';
 
 const SHARED = path.resolve(ROOT, '../shared');
 const TAYLOR = readFileSync(path.join(SHARED, 'corpus/taylorswift.txt'));
@@ -21,17 +21,7 @@ let context;
 let page;
 const pageErrors = [];
 
-async function open(ctx = context) {
-  const p = await ctx.newPage({ viewport: { width: 1360, height: 1000 } });
-  p.on('pageerror', (e) => pageErrors.push(e.message));
-  p.on('dialog', (d) => {
-    pageErrors.push(`dialog: ${d.message()}`);
-    d.dismiss();
-  });
-  await p.goto(server.url);
-  await p.waitForSelector('[data-testid="tokens"] .chip');
-  return p;
-}
+const open = (ctx = context) => openPage(ctx, server.url, pageErrors);
 
 async function trainState(p) {
   return p.getByTestId('train-progress').getAttribute('data-state');
