@@ -40,7 +40,6 @@ const sessions = new Map();
 /** request ids of trainings asked to stop */
 const cancelled = new Set();
 
-
 function fetchRanks(name) {
   return fetch(new URL(`./vocab/${name}.tiktoken`, import.meta.url)).then(
     (r) => {
