@@ -7,7 +7,6 @@
 //   progress  {id, progress: {...}}   (long operations only, e.g. train)
 // Ops are the keys of `ops` below. Typed arrays in results are transferred.
 import init, { WasmTokenizer, WasmTrainer, EncodeSession, warmUp } from './pkg/bpe_playground.js';
-import { teachOps } from './js/teach-ops.js';
 
 const PRETRAINED = ['r50k_base', 'p50k_base', 'cl100k_base', 'o200k_base'];
 
@@ -108,8 +107,11 @@ const ops = {
     return true;
   },
 
+  /** A rank file the page fetched for us: parsed at once, before anyone
+   *  asks (a failure surfaces on the page's `load`, which fetches again). */
   primeRanks({ name, bytes = null }) {
     primedRank(name).resolve(bytes);
+    if (bytes) tokenizer(name).catch(() => {});
     return true;
   },
 
@@ -243,8 +245,9 @@ const ops = {
   },
 };
 
-// Teaching ops (merge table, k-curve, merge tree, pattern check): js/teach-ops.js.
-Object.assign(ops, teachOps({ tokenizer, wasmReady }));
+// Teaching ops (merge table, k-curve, merge tree, pattern check):
+// js/teach-ops.js, imported without holding up the first encoding.
+const teachingReady = import('./js/teach-ops.js').then(({ teachOps }) => Object.assign(ops, teachOps({ tokenizer, wasmReady })));
 
 function transferables(value, out = []) {
   if (ArrayBuffer.isView(value)) out.push(value.buffer);
@@ -260,6 +263,7 @@ self.onmessage = async (event) => {
     progress: (progress, transfer = []) => self.postMessage({ id, progress }, transfer),
   };
   try {
+    if (!(op in ops)) await teachingReady;
     const fn = ops[op];
     if (!fn) throw new Error(`unknown worker operation ${op}`);
     const result = await fn(args ?? {}, ctx);

@@ -1,12 +1,33 @@
-// Runs first (its own async <script type="module">, one small import): the
-// page itself starts downloading and compiling the wasm engine and
-// downloading the default rank file at once, and hands both to the worker
-// when they arrive (worker-client.js, `primes`). Left to the worker, these
-// fetches would wait for the worker's own modules to load first.
-import { WorkerClient } from './worker-client.js';
+// Runs first (the first <script> of the page, no imports): starts the
+// tokenizer worker at once, and the page itself downloads and compiles the
+// wasm engine and downloads the default rank file, handing each to the
+// worker as it arrives. The worker builds its split tables while the rank
+// file downloads and parses the file as soon as it has it, so the first
+// encoding is ready by the time the rest of the page has loaded. Left to
+// the worker, these fetches would wait for the worker's own modules.
+//
+// The messages follow the worker's protocol (worker.js): one `prime` with
+// the compiled engine (or null: the worker fetches it itself) and the names
+// of the rank files announced, then a `primeRanks` for each of them.
 
 const here = (path) => new URL(path, import.meta.url);
-const wasm = WebAssembly.compileStreaming(fetch(here('../pkg/bpe_playground_bg.wasm')));
-const cl100k = fetch(here('../vocab/cl100k_base.tiktoken')).then((r) => (r.ok ? r.arrayBuffer() : null));
 
-export const client = new WorkerClient(undefined, { wasm, ranks: { cl100k_base: cl100k } });
+export const worker = new Worker(here('../worker.js'), { type: 'module' });
+// An error before the page's WorkerClient takes the worker over (e.g. its
+// script failed to load) is kept for it: see worker-client.js.
+worker.addEventListener('error', (event) => {
+  if (worker.onerror) return;
+  event.preventDefault();
+  worker.earlyError ??= event.message || 'the tokenizer worker failed to start';
+});
+export const wasm = WebAssembly.compileStreaming(fetch(here('../pkg/bpe_playground_bg.wasm')));
+
+const RANKS = ['cl100k_base'];
+const send = (op, args, transfer = []) => worker.postMessage({ id: 0, op, args }, transfer);
+wasm.then((m) => m, () => null).then((module) => send('prime', { module, ranks: RANKS }));
+for (const name of RANKS) {
+  fetch(here(`../vocab/${name}.tiktoken`))
+    .then((r) => (r.ok ? r.arrayBuffer() : null))
+    .catch(() => null)
+    .then((bytes) => send('primeRanks', { name, bytes }, bytes ? [bytes] : []));
+}

@@ -4,13 +4,15 @@
 // Adding a view (Train, Merges, Inspect, Chunks): write js/<name>-view.js
 // exporting `mount(panel, app)`, where `panel` is its
 // <section data-panel="<name>"> and `app` is the App below; then add it to
-// VIEWS at the end of this file. A view listens with app.on('text' |
+// VIEWS (or TEACHING_VIEWS, loaded after the first chips) at the end of
+// this file. A view listens with app.on('text' |
 // 'settings' | 'tokenizers' | 'tab', fn), talks to the worker through
 // app.client (call / latest, see worker-client.js and worker.js), reports
 // errors with app.errors.show(source, error) / app.errors.clear(source), and
 // registers a new vocabulary with app.addTokenizer(info).
 
-import { client } from './boot.js';
+import { worker, wasm } from './boot.js';
+import { WorkerClient } from './worker-client.js';
 import { TokensView } from './tokens-view.js';
 import { IdsView } from './ids-view.js';
 import { TextIndex, formatNumber, quoted } from './format.js';
@@ -19,11 +21,7 @@ import { DEFAULT_TEXT, EXAMPLES } from './examples.js';
 import { el, byTestId } from './dom.js';
 import * as compareView from './compare-view.js';
 import * as decodeView from './decode-view.js';
-import * as trainView from './train-view.js';
-import * as mergesView from './merges-view.js';
-import * as inspectView from './inspect-view.js';
-import * as chunksView from './chunks-view.js';
-import { startTeaching } from './teach.js';
+import { hasSavedWork } from './page-state.js';
 import { mountOpenFile, TEXT_FILE_LIMIT, megabytes } from './open-file.js';
 
 export const PRETRAINED = [
@@ -35,7 +33,7 @@ export const PRETRAINED = [
 
 class App {
   constructor() {
-    this.client = client;
+    this.client = new WorkerClient(undefined, { worker, wasm });
     this.errors = new Errors(byTestId('error'));
     this.state = {
       text: DEFAULT_TEXT,
@@ -494,13 +492,40 @@ app.on('settings', (changes) => {
 });
 
 // ---- views in the tabs ------------------------------------------------------------
-const VIEWS = { compare: compareView, train: trainView, merges: mergesView, inspect: inspectView, chunks: chunksView, decode: decodeView };
-for (const [name, view] of Object.entries(VIEWS)) {
-  view.mount(document.querySelector(`[data-panel="${name}"]`), app);
+// Compare and Decode come with the page. The teaching views, and the start-up
+// that restores saved work and share links (teach.js), are modules loaded
+// after the first chips are on screen, so that they do not delay them; when
+// there is saved work or a share link to restore, they load at once.
+const VIEWS = { compare: compareView, decode: decodeView };
+const TEACHING_VIEWS = {
+  train: () => import('./train-view.js'),
+  merges: () => import('./merges-view.js'),
+  inspect: () => import('./inspect-view.js'),
+  chunks: () => import('./chunks-view.js'),
+};
+const mountView = (name, view) => view.mount(document.querySelector(`[data-panel="${name}"]`), app);
+for (const [name, view] of Object.entries(VIEWS)) mountView(name, view);
+
+async function loadTeaching() {
+  try {
+    const [views, teach] = await Promise.all([
+      Promise.all(Object.entries(TEACHING_VIEWS).map(async ([name, load]) => [name, await load()])),
+      import('./teach.js'),
+    ]);
+    for (const [name, view] of views) mountView(name, view);
+    // A teaching tab chosen while its view was loading is shown now.
+    if (app.state.tab in TEACHING_VIEWS) selectTab(app.state.tab);
+    await teach.startTeaching(app);
+  } catch (e) {
+    app.errors.show('page', e);
+  }
 }
 
 applyView();
 details.hide();
 selectTab('compare');
-refreshMain();
-startTeaching(app);
+const firstChips = refreshMain();
+const restore = location.hash.length > 1 || hasSavedWork();
+// (A first encoding that never answers must not keep the views away.)
+const afterFirstChips = Promise.race([firstChips, new Promise((r) => setTimeout(r, 3000))]);
+(restore ? Promise.resolve() : afterFirstChips).finally(loadTeaching);

@@ -4,6 +4,18 @@
 
 import { byTestId } from './dom.js';
 
+/** Where persist.js saves the page (localStorage). */
+export const STORAGE_KEY = 'bpe-playground:v1';
+
+/** True if saved work may be waiting in storage (not parsed here). */
+export function hasSavedWork() {
+  try {
+    return window.localStorage.getItem(STORAGE_KEY) !== null;
+  } catch {
+    return false;
+  }
+}
+
 export const TABS = ['compare', 'train', 'merges', 'inspect', 'chunks', 'decode'];
 export const VIEWS = ['chips', 'ids', 'both'];
 

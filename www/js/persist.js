@@ -4,10 +4,8 @@
 // the page carries on. A Clear button wipes what was saved.
 
 import { el } from './dom.js';
-import { capture } from './page-state.js';
+import { capture, STORAGE_KEY } from './page-state.js';
 import { PATTERN_VALUES, MIN_VOCAB, MAX_VOCAB, toys, trainSettings } from './teach-store.js';
-
-export const STORAGE_KEY = 'bpe-playground:v1';
 
 function storage() {
   try {

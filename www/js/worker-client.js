@@ -1,6 +1,6 @@
 // Promise-based RPC to the tokenizer worker (www/worker.js).
 //
-//   const client = new WorkerClient();
+//   const client = new WorkerClient();   // or adopt boot.js's worker
 //   await client.call('load', {name: 'cl100k_base'});
 //   const enc = await client.latest('main', 'encode', {name, text, allowed});
 //
@@ -21,14 +21,14 @@ export const CANCEL_GRACE_MS = 3000;
 export class WorkerClient {
   /**
    * @param {URL} url  the worker script
-   * @param {{wasm?: Promise<WebAssembly.Module>, ranks?: Object<string, Promise<ArrayBuffer|null>>}} primes
-   *   what the page already fetches for the worker: the compiled engine (kept
-   *   for restarted workers) and rank files (given to the first worker only).
-   *   A failed or missing one the worker fetches itself.
+   * @param {{worker?: Worker, wasm?: Promise<WebAssembly.Module>}} primes
+   *   what the page already started (boot.js): the first worker, already
+   *   primed, and the compiled engine, which a restarted worker is primed
+   *   with. Without them the worker fetches the engine itself.
    */
-  constructor(url = new URL('../worker.js', import.meta.url), primes = {}) {
+  constructor(url = new URL('../worker.js', import.meta.url), { worker = null, wasm = null } = {}) {
     this.url = url;
-    this.primes = primes;
+    this.wasm = wasm;
     this.nextId = 1;
     /** id -> {resolve, reject, onProgress} */
     this.pending = new Map();
@@ -39,33 +39,30 @@ export class WorkerClient {
     /** Called with a message after the worker was restarted. */
     this.onRestart = null;
     this.restarts = 0;
-    this.start();
+    this.start(worker);
   }
 
-  start() {
-    const worker = new Worker(this.url, { type: 'module' });
+  /** Starts a worker (or adopts `primed`, whose `prime` boot.js sent). A new
+   *  one waits for exactly one `prime`: the engine, or null. */
+  start(primed = null) {
+    const worker = primed ?? new Worker(this.url, { type: 'module' });
     this.worker = worker;
     this.started = false;
-    // The worker waits for exactly one `prime` (the engine, or null) and
-    // for a `primeRanks` for each rank file the prime announces.
-    const { wasm, ranks = {} } = this.primes;
-    const coming = Object.keys(ranks);
-    const send = (op, args, transfer = []) => worker === this.worker && worker.postMessage({ id: 0, op, args }, transfer);
-    Promise.resolve(wasm)
-      .then((m) => m ?? null, () => null)
-      .then((module) => send('prime', { module, ranks: coming }));
-    for (const name of coming) {
-      ranks[name].then((b) => b, () => null).then((bytes) => send('primeRanks', { name, bytes }, bytes ? [bytes] : []));
+    if (!primed) {
+      Promise.resolve(this.wasm)
+        .then((m) => m ?? null, () => null)
+        .then((module) => worker === this.worker && worker.postMessage({ id: 0, op: 'prime', args: { module, ranks: [] } }));
     }
-    this.primes = { wasm };
+    /** Set when the worker failed to start: every call then fails with it. */
+    this.failed = worker.earlyError ?? null;
     worker.onmessage = (event) => worker === this.worker && this.receive(event.data);
     worker.onerror = (event) => {
       event.preventDefault();
       if (worker !== this.worker) return;
       if (!this.started) {
         // Never answered anything: it failed to start; restarting could loop.
-        const message = event.message || 'the tokenizer worker failed to start';
-        for (const p of this.pending.values()) p.reject(new Error(message));
+        this.failed = event.message || 'the tokenizer worker failed to start';
+        for (const p of this.pending.values()) p.reject(new Error(this.failed));
         this.pending.clear();
         return;
       }
@@ -126,6 +123,11 @@ export class WorkerClient {
       this.pending.set(id, { resolve, reject, onProgress });
     });
     promise.requestId = id;
+    if (this.failed) {
+      this.pending.get(id).reject(new Error(this.failed));
+      this.pending.delete(id);
+      return promise;
+    }
     this.worker.postMessage({ id, op, args }, transfer);
     if (op === 'load' || op === 'drop' || op === 'train') promise.then((result) => this.record(op, args, result), () => {});
     return promise;
