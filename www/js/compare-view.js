@@ -9,6 +9,9 @@ import { formatNumber } from './format.js';
 const DEFAULT_COLUMNS = ['r50k_base', 'cl100k_base', 'o200k_base'];
 const MAX_COLUMNS = 4;
 
+/** Quiet time after the last edit before the columns are re-encoded. */
+const IDLE_MS = 120;
+
 export function mount(panel, app) {
   const grid = el('div', { class: 'compare-grid', 'data-testid': 'compare' });
   const add = el('button', { type: 'button', class: 'ghost', text: '+ Add a column' });
@@ -108,18 +111,13 @@ export function mount(panel, app) {
     const used = new Set(columns.map((c) => c.name));
     addColumn(app.names().find((n) => !used.has(n)) ?? 'cl100k_base');
   });
-  // On typing, the main panel is drawn first; the columns follow a frame
-  // later (at most one pending update).
-  let queued = false;
+  // The main panel is redrawn at every keystroke; the columns follow when
+  // the text has not changed for IDLE_MS, so that while someone types they
+  // never compete with it for the worker or the main thread.
+  let idle = 0;
   app.on('text', () => {
-    if (queued) return;
-    queued = true;
-    requestAnimationFrame(() =>
-      setTimeout(() => {
-        queued = false;
-        updateAll();
-      }, 0),
-    );
+    clearTimeout(idle);
+    idle = setTimeout(updateAll, IDLE_MS);
   });
   app.on('settings', (changes) => {
     if ('allowed' in changes || 'whitespace' in changes) updateAll();
