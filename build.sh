@@ -23,17 +23,17 @@ setup_rust() {
 }
 
 setup_node() {
-  if [ ! -x tests/node_modules/.bin/wasm-opt ] || [ ! -d tests/node_modules/playwright-core ]; then
-    log "installing npm packages (binaryen, playwright-core) into tests/node_modules"
+  if [ ! -x tests/node_modules/.bin/wasm-opt ] || [ ! -d tests/node_modules/playwright-core ] || [ ! -d tests/node_modules/puppeteer-core ]; then
+    log "installing npm packages (binaryen, playwright-core, puppeteer-core) into tests/node_modules"
     (cd tests && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
 
 setup_browser() {
-  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-    log "installing Debian's chromium and chromium-driver"
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/firefox-esr ]; then
+    log "installing Debian's chromium, chromium-driver and firefox-esr"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver firefox-esr
   fi
 }
 

@@ -1,23 +1,12 @@
-// (A textarea normalises CRLF to LF, so the texts use LF only.)
 // The page in a real browser (Debian's headless Chromium via playwright-core),
 // served from www/ on 127.0.0.1. Reference ids come from tiktoken-rs.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launch, oracle, screenshot, shownIds } from './harness.mjs';
+import { MULTILINGUAL, TYPED, SPECIAL, PARTIAL } from './texts.mjs';
 
 const ENCODINGS = ['r50k_base', 'p50k_base', 'cl100k_base', 'o200k_base'];
-
-const MULTILINGUAL = [
-  'Hello, world! The quick brown fox jumps over 13 lazy dogs; 1234567 + 89 = 1234656.',
-  'def f(x):\n    return x ** 2  # indentation\n\t\ttabs   and trailing spaces   \n',
-  '日本語のテキスト、中文文本，한국어 텍스트, русский текст, العربية, हिन्दी.',
-  'Emoji 🙂👍🏽🇺🇦 family 👩‍👩‍👧‍👦 rainbow 🏳️‍🌈 and symbols — “quotes” … ™ ∑ π ≈ 3.14',
-  "It's we've they'll I'M ünïcödé\nnew line\n\n\nend",
-].join('\n');
-const TYPED = 'hello world 🙂';
-const SPECIAL = 'first<|endoftext|>second';
-const PARTIAL = 'a🙂b';
 
 let server;
 let browser;
