@@ -24,7 +24,7 @@ export function mountOpenFile(app, { head, editor, textarea, setText }) {
     note.hidden = !text;
   }
 
-  textarea.addEventListener('input', () => setNote(''));
+  textarea.addEventListener('input', () => note.hidden || setNote(''));
 
   input.addEventListener('change', async () => {
     const file = input.files?.[0];
