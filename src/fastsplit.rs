@@ -12,8 +12,9 @@
 //! `\s+(?!\S)`, `\s++$`, Unicode case folding in `(?i:…)`); the tests compare
 //! both on corpora and random strings. All character classes (`\p{L}`, `\p{N}`,
 //! `\s`, o200k's upper/lower letter classes, the case-fold sets of the
-//! contraction letters) are built at first use from the very `regex-syntax`
-//! tables that the regex engine uses, so the two cannot drift apart.
+//! contraction letters) come from the very `regex-syntax` tables that the
+//! regex engine uses: the build script (`src/build.rs`) computes the lookup
+//! tables from them, and a test checks every code point against them again.
 //!
 //! Every pattern here matches a non-empty chunk at every position, so the
 //! chunks tile the text.
@@ -25,13 +26,10 @@
 //! a run of upper-case letters up to three times while trying its
 //! alternatives (the backtracking of `U*` is replaced by remembering the last
 //! lower-case-capable character of the run, so it never goes quadratic).
-//! Building the tables costs one pass over the code space (about 1.1 M
-//! entries, under a millisecond in release builds) once per process; they take
-//! 8.5 KB of index plus 140 distinct 256-entry blocks (35 KB).
+//! The tables are static data: 8.5 KB of index plus 140 distinct 256-entry
+//! blocks (35 KB).
 
-use regex_syntax::hir::{Class, HirKind};
-use std::collections::HashMap;
-use std::sync::OnceLock;
+use crate::split_classes::{BLOCK_BITS, CODE_SPACE, END, FOLD_MAX, L, MB, N, NL, S, U, W};
 
 /// A built-in pattern with a hand-written splitter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -97,121 +95,39 @@ fn tile(b: &[u8], mut f: impl FnMut(std::ops::Range<usize>), mut next: impl FnMu
     }
 }
 
-// Character class flags.
-/// `\p{L}`
-const L: u8 = 1;
-/// `\p{N}`
-const N: u8 = 2;
-/// `\s` (Unicode White_Space)
-const S: u8 = 4;
-/// o200k's `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]`
-const U: u8 = 8;
-/// o200k's `[\p{Ll}\p{Lm}\p{Lo}\p{M}]`
-const W: u8 = 16;
-/// `\r` or `\n`
-const NL: u8 = 32;
-/// In the byte table only: a non-ASCII lead byte, look the character up.
-const MB: u8 = 64;
-/// Past the end of the text (never set for a real character).
-const END: u8 = 128;
-
 /// `[^\s\p{L}\p{N}]` is "none of these".
 const NOT_P: u8 = S | L | N | END;
 /// `[^\r\n\p{L}\p{N}]` is "none of these".
 const NOT_Q: u8 = NL | L | N | END;
 
-const BLOCK_BITS: u32 = 8;
 const BLOCK: usize = 1 << BLOCK_BITS;
+
+// BYTE, INDEX, BLOCKS and FOLD, written by src/build.rs.
+include!(concat!(env!("OUT_DIR"), "/split_tables.rs"));
 
 /// Character class lookup: a 256-entry byte table for ASCII and a two-level table
 /// (code point >> 8 → block, low 8 bits → flags) with identical blocks shared.
 struct Tables {
     /// Flags of the ASCII characters; `MB` for bytes 0x80 and up.
-    byte: [u8; 256],
-    index: Vec<u16>,
-    blocks: Vec<u8>,
+    byte: &'static [u8; 256],
+    index: &'static [u16],
+    blocks: &'static [u8],
     /// For each ASCII lowercase letter, the code points `(?i)letter` matches
     /// (padded with `u32::MAX`).
-    fold: [[u32; 4]; 26],
+    fold: &'static [[u32; FOLD_MAX]; 26],
 }
 
 fn tables() -> &'static Tables {
-    static TABLES: OnceLock<Tables> = OnceLock::new();
-    TABLES.get_or_init(Tables::build)
-}
-
-/// The ranges of a Unicode class written in regex syntax. Only called on the
-/// constant classes below, so a failure is a bug, not bad input.
-fn class_ranges(class: &str) -> Vec<(u32, u32)> {
-    let hir = regex_syntax::parse(class).expect("built-in class parses");
-    match hir.kind() {
-        HirKind::Class(Class::Unicode(c)) => c
-            .ranges()
-            .iter()
-            .map(|r| (r.start() as u32, r.end() as u32))
-            .collect(),
-        HirKind::Literal(lit) => std::str::from_utf8(&lit.0)
-            .expect("literal is UTF-8")
-            .chars()
-            .map(|c| (c as u32, c as u32))
-            .collect(),
-        other => panic!("unexpected HIR for {class}: {other:?}"),
-    }
+    static TABLES: Tables = Tables {
+        byte: &BYTE,
+        index: &INDEX,
+        blocks: &BLOCKS,
+        fold: &FOLD,
+    };
+    &TABLES
 }
 
 impl Tables {
-    fn build() -> Tables {
-        const SIZE: usize = 0x11_0000;
-        let mut flat = vec![0u8; SIZE];
-        let classes: [(&str, u8); 6] = [
-            (r"\p{L}", L),
-            (r"\p{N}", N),
-            (r"\s", S),
-            (r"[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]", U),
-            (r"[\p{Ll}\p{Lm}\p{Lo}\p{M}]", W),
-            (r"[\r\n]", NL),
-        ];
-        for (class, flag) in classes {
-            for (lo, hi) in class_ranges(class) {
-                for v in &mut flat[lo as usize..=hi as usize] {
-                    *v |= flag;
-                }
-            }
-        }
-        let mut byte = [MB; 256];
-        byte[..128].copy_from_slice(&flat[..128]);
-
-        let mut index = Vec::with_capacity(SIZE / BLOCK);
-        let mut blocks: Vec<u8> = Vec::new();
-        let mut seen: HashMap<&[u8], u16> = HashMap::new();
-        for block in flat.chunks(BLOCK) {
-            let id = *seen.entry(block).or_insert_with(|| {
-                let id = (blocks.len() / BLOCK) as u16;
-                blocks.extend_from_slice(block);
-                id
-            });
-            index.push(id);
-        }
-
-        let mut fold = [[u32::MAX; 4]; 26];
-        for (i, slot) in fold.iter_mut().enumerate() {
-            let letter = (b'a' + i as u8) as char;
-            let members: Vec<u32> = class_ranges(&format!("(?i:{letter})"))
-                .into_iter()
-                .flat_map(|(lo, hi)| lo..=hi)
-                .collect();
-            for (s, m) in slot.iter_mut().zip(members) {
-                *s = m;
-            }
-        }
-        Tables {
-            byte,
-            index,
-            blocks,
-            fold,
-        }
-    }
-
     /// Flags and UTF-8 length of the character starting at byte `i`;
     /// `(END, 0)` at the end of the text. `b` is valid UTF-8 and `i` is on a
     /// character boundary.
@@ -622,6 +538,8 @@ mod tests {
     use super::*;
     use crate::pretokenize::{Pattern, Splitter};
     use proptest::prelude::*;
+    use regex_syntax::hir::{Class, HirKind};
+    use std::sync::OnceLock;
 
     const KINDS: [(Kind, Pattern); 5] = [
         (Kind::Gpt2, Pattern::Gpt2),
@@ -907,18 +825,48 @@ mod tests {
         }
     }
 
+    /// The code points of a class in regex syntax, by regex-syntax itself.
+    fn class_members(class: &str) -> Vec<u32> {
+        match regex_syntax::parse(class).unwrap().kind() {
+            HirKind::Class(Class::Unicode(c)) => c
+                .ranges()
+                .iter()
+                .flat_map(|r| r.start() as u32..=r.end() as u32)
+                .collect(),
+            HirKind::Literal(lit) => std::str::from_utf8(&lit.0)
+                .unwrap()
+                .chars()
+                .map(|c| c as u32)
+                .collect(),
+            other => panic!("unexpected HIR for {class}: {other:?}"),
+        }
+    }
+
+    /// The tables src/build.rs wrote give every code point exactly the
+    /// classes regex-syntax puts it in, here and now.
     #[test]
-    #[ignore = "prints table size and build time"]
-    fn table_stats() {
-        let start = std::time::Instant::now();
-        let t = Tables::build();
-        println!(
-            "built in {:?}: index {} B, {} distinct blocks ({} B)",
-            start.elapsed(),
-            t.index.len() * 2,
-            t.blocks.len() / BLOCK,
-            t.blocks.len()
-        );
+    fn static_tables_agree_with_regex_syntax() {
+        use crate::split_classes::CLASSES;
+        let mut want = vec![0u8; CODE_SPACE];
+        for (class, flag) in CLASSES {
+            for cp in class_members(class) {
+                want[cp as usize] |= flag;
+            }
+        }
+        let t = tables();
+        for (cp, &flags) in want.iter().enumerate() {
+            assert_eq!(t.lookup(cp as u32), flags, "U+{cp:04X}");
+            if cp < 128 {
+                assert_eq!(t.byte[cp], flags, "byte {cp}");
+            }
+        }
+        assert!(t.byte[128..].iter().all(|&f| f == MB));
+        for (letter, slot) in ('a'..='z').zip(t.fold.iter()) {
+            let mut members = class_members(&format!("(?i:{letter})"));
+            members.resize(FOLD_MAX, u32::MAX);
+            assert_eq!(slot.as_slice(), members.as_slice(), "(?i:{letter})");
+        }
+        assert!(t.blocks.len() % BLOCK == 0 && t.blocks.len() <= 200 * BLOCK);
     }
 
     #[test]

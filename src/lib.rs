@@ -31,6 +31,7 @@ pub mod formats;
 pub mod pretokenize;
 pub mod pretrained;
 pub mod reencode;
+mod split_classes;
 pub mod tokenizer;
 pub mod train;
 
