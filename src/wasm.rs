@@ -87,9 +87,9 @@ pub fn render_token(bytes: &[u8]) -> String {
     minbpe::render_token(bytes)
 }
 
-/// Builds the split patterns' character tables now (they are otherwise built
-/// by the first encode), so that a page can do it while a rank file is still
-/// downloading.
+/// Runs the cl100k splitter once, so that the browser compiles its code now
+/// (engines compile wasm lazily, function by function) while a rank file is
+/// still downloading. Its character tables are static data (`src/build.rs`).
 #[wasm_bindgen(js_name = warmUp)]
 pub fn warm_up() {
     if let Ok(splitter) = Pattern::Cl100k.splitter() {

@@ -13,8 +13,8 @@ const PRETRAINED = ['r50k_base', 'p50k_base', 'cl100k_base', 'o200k_base'];
 /** Settles with the page's `prime` (see worker-client.js): {module, ranks}. */
 let primeArrived;
 const primed = new Promise((resolve) => (primeArrived = resolve));
-// The engine: compiled by the page, else fetched here. The split tables are
-// built while the rank file is still downloading.
+// The engine: compiled by the page, else fetched here. Its splitter is
+// warmed up while the rank file is still downloading.
 const wasmReady = primed
   .then(({ module }) => init(module ? { module_or_path: module } : undefined))
   .then((x) => (warmUp(), x));
@@ -248,6 +248,7 @@ const ops = {
 // Teaching ops (merge table, k-curve, merge tree, pattern check):
 // js/teach-ops.js, imported without holding up the first encoding.
 const teachingReady = import('./js/teach-ops.js').then(({ teachOps }) => Object.assign(ops, teachOps({ tokenizer, wasmReady })));
+teachingReady.catch(() => {}); // reported to the op that needs it
 
 function transferables(value, out = []) {
   if (ArrayBuffer.isView(value)) out.push(value.buffer);

@@ -1,7 +1,7 @@
 // Runs first (the first <script> of the page, no imports): starts the
 // tokenizer worker at once, and the page itself downloads and compiles the
 // wasm engine and downloads the default rank file, handing each to the
-// worker as it arrives. The worker builds its split tables while the rank
+// worker as it arrives. The worker warms up its splitter while the rank
 // file downloads and parses the file as soon as it has it, so the first
 // encoding is ready by the time the rest of the page has loaded. Left to
 // the worker, these fetches would wait for the worker's own modules.
