@@ -677,15 +677,22 @@ impl<'t> ChunkCache<'t> {
     /// At most this many chunks are remembered.
     pub const MAX_ENTRIES: usize = 1 << 16;
     const MIN_BITS: u32 = 8;
+    const START_MAX_BITS: u32 = 15;
 
-    /// An empty cache for the chunks of `text`.
+    /// An empty cache for the chunks of `text`, sized for one slot per 16
+    /// bytes of text (between 2^8 and 2^15 slots), so a text with the usual
+    /// repetition never has to grow it.
     pub fn new(text: &'t [u8]) -> ChunkCache<'t> {
+        let bits = (text.len() / 16)
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(Self::MIN_BITS, Self::START_MAX_BITS);
         ChunkCache {
             text,
-            slots: vec![CacheSlot::default(); 1 << Self::MIN_BITS],
+            slots: vec![CacheSlot::default(); 1 << bits],
             ids: Vec::new(),
             len: 0,
-            shift: 64 - Self::MIN_BITS,
+            shift: 64 - bits,
         }
     }
 
