@@ -732,6 +732,13 @@ impl<'t> ChunkCache<'t> {
                 if same {
                     match s.count {
                         1 => out.push(s.val),
+                        // Short copies by hand: a call to memcpy costs more
+                        // than a few ids, and branches on the size.
+                        n @ 2..=8 => {
+                            for &id in &self.ids[s.val as usize..][..n as usize] {
+                                out.push(id);
+                            }
+                        }
                         n => out.extend_from_slice(&self.ids[s.val as usize..][..n as usize]),
                     }
                     return Ok(());
