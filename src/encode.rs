@@ -16,6 +16,7 @@
 //! list of tokens, O(n log n), so a chunk of a million identical bytes costs
 //! about as much as a million bytes of prose.
 
+use std::cell::Cell;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
@@ -321,9 +322,15 @@ pub type FastBuild = std::hash::BuildHasherDefault<FastHasher>;
 /// longer keys are compared against the arena, where the bytes of all
 /// tokens sit end to end.
 ///
+/// Tokens of two, three or four bytes, which make up most lookups while
+/// merging, are also kept in small tables of their own (`two`, `short`)
+/// that stay in the CPU's L2 cache across calls, where the slot array of a
+/// large vocabulary does not.
+///
 /// Memory: 16 bytes per slot (2 × tokens, rounded up to a power of two),
-/// 4 bytes per id of offsets, the token bytes and a 256 KB table of the
-/// two-byte tokens: about 5.5 MB for cl100k, 10.8 MB for o200k.
+/// 4 bytes per id of offsets, the token bytes, a 256 KB table of the
+/// two-byte tokens and 8 bytes per slot of the three- and four-byte ones
+/// (at most 70 % full): about 6 MB for cl100k, 11.3 MB for o200k.
 #[derive(Debug, Clone, Default)]
 pub struct RankTable {
     /// `[meta, packed]` per slot; `meta == 0` is an empty slot.
@@ -336,9 +343,45 @@ pub struct RankTable {
     /// (`u32::MAX`: none): the first round of every merge looks up only
     /// byte pairs, and this answers them from 256 KB instead of the slots.
     two: Vec<u32>,
+    /// The tokens of three and four bytes, open addressing with linear
+    /// probing: one word per slot, `key << SHORT_ID_BITS | id + 1` with
+    /// `key` from [`short_key`] (0: empty). 512 KB for cl100k and o200k.
+    short: Vec<u64>,
+    short_shift: u32,
+    /// A blocked Bloom filter of the tokens of five bytes or more: three
+    /// bits in one word per token (see [`filter_bits`]), a word per eight
+    /// such tokens rounded up to a power of two (128 KB for cl100k, 256 KB
+    /// for o200k). Most longer pairs asked about while merging are not
+    /// tokens; the filter, which stays in cache, turns away all but about 2 %
+    /// of those before they reach the slots, which do not.
+    filter: Vec<u64>,
     len: usize,
     shift: u32,
 }
+
+/// The filter word and the three filter bits of a key's hash (bits the slot
+/// index and tag do not use first).
+#[inline(always)]
+fn filter_bits(h: u64, mask: usize) -> (usize, u64) {
+    let word = (h >> 8) as usize & mask;
+    let bits = 1u64 << (h >> 26 & 63) | 1u64 << (h >> 32 & 63) | 1u64 << (h >> 38 & 63);
+    (word, bits)
+}
+
+/// The key of a token of three or four bytes in [`RankTable`]'s `short`
+/// table: its bytes (little-endian), plus bit 32 for four bytes.
+#[inline(always)]
+fn short_key(b: &[u8]) -> u64 {
+    match *b {
+        [x, y, z] => u32::from_le_bytes([x, y, z, 0]) as u64,
+        [x, y, z, w] => u32::from_le_bytes([x, y, z, w]) as u64 | 1 << 32,
+        _ => 0,
+    }
+}
+
+/// Bits of a `short` slot below the key: the id + 1 (ids are below
+/// [`MAX_RANK`](crate::formats::tiktoken::MAX_RANK) = 2^24).
+const SHORT_ID_BITS: u32 = 25;
 
 /// The meta word of a key: hash tag, length (saturated) and no id.
 #[inline(always)]
@@ -355,11 +398,33 @@ impl RankTable {
             .next_power_of_two()
             .trailing_zeros()
             .max(4);
+        // At most 70 % full: 10 slots per 7 keys, rounded up. Ids must fit
+        // in `SHORT_ID_BITS` (always true of a parsed rank file); without
+        // the table, lookups go to the slots.
+        let fits = tokens.len() < 1 << (SHORT_ID_BITS - 1);
+        let short_count = tokens
+            .iter()
+            .flatten()
+            .filter(|b| matches!(b.len(), 3 | 4))
+            .count();
+        let short_bits = match short_count * 10 / 7 {
+            0 => 0,
+            n if fits => (n + 1).next_power_of_two().trailing_zeros(),
+            _ => 0,
+        };
+        let long_count = tokens.iter().flatten().filter(|b| b.len() >= 5).count();
         let mut t = RankTable {
+            filter: vec![0; long_count.div_ceil(8).next_power_of_two()],
             slots: vec![[0, 0]; 1 << bits],
             offsets: Vec::with_capacity(tokens.len() + 1),
             arena: Vec::with_capacity(tokens.iter().flatten().map(|b| b.len()).sum()),
             two: vec![u32::MAX; 1 << 16],
+            short: if short_bits == 0 {
+                Vec::new()
+            } else {
+                vec![0; 1 << short_bits]
+            },
+            short_shift: 64 - short_bits,
             len: 0,
             shift: 64 - bits,
         };
@@ -394,6 +459,20 @@ impl RankTable {
             if let [x, y] = b[..] {
                 t.two[(x as usize) << 8 | y as usize] = id as u32;
             }
+            if b.len() >= 5 {
+                let (w, bits) = filter_bits(h, t.filter.len() - 1);
+                t.filter[w] |= bits;
+            }
+            if matches!(b.len(), 3 | 4) && !t.short.is_empty() {
+                // Keys are unique here: the probe above found no equal token.
+                let key = short_key(b);
+                let mask = t.short.len() - 1;
+                let mut i = (key.wrapping_mul(K) >> t.short_shift) as usize;
+                while t.short[i] != 0 {
+                    i = (i + 1) & mask;
+                }
+                t.short[i] = key << SHORT_ID_BITS | (id as u64 + 1);
+            }
             t.len += 1;
         }
         Ok(t)
@@ -406,7 +485,27 @@ impl RankTable {
             let id = self.two[(x as usize) << 8 | y as usize];
             return (id != u32::MAX).then_some(id);
         }
-        let h = hash_bytes(key);
+        self.get_hashed(key, hash_bytes(key))
+    }
+
+    /// [`RankTable::get`] of a key whose [`hash_bytes`] is `h`, for callers
+    /// that hashed it already.
+    #[inline]
+    pub fn get_hashed(&self, key: &[u8], h: u64) -> Option<u32> {
+        match key.len() {
+            2 => {
+                let id = self.two[(key[0] as usize) << 8 | key[1] as usize];
+                return (id != u32::MAX).then_some(id);
+            }
+            3 | 4 if !self.short.is_empty() => return self.get_short(short_key(key)),
+            n if n >= 5 && !self.filter.is_empty() => {
+                let (w, bits) = filter_bits(h, self.filter.len() - 1);
+                if self.filter[w] & bits != bits {
+                    return None;
+                }
+            }
+            _ => {}
+        }
         let want = meta_of(h, key.len());
         let short = key.len() <= 8;
         let packed = if short { load_short(key) } else { 0 };
@@ -436,6 +535,24 @@ impl RankTable {
         }
     }
 
+    /// The id of the token of three or four bytes whose [`short_key`] is
+    /// `key`, from the `short` table.
+    #[inline(always)]
+    fn get_short(&self, key: u64) -> Option<u32> {
+        let mask = self.short.len() - 1;
+        let mut i = (key.wrapping_mul(K) >> self.short_shift) as usize;
+        loop {
+            let slot = self.short[i];
+            if slot == 0 {
+                return None;
+            }
+            if slot >> SHORT_ID_BITS == key {
+                return Some((slot & ((1 << SHORT_ID_BITS) - 1)) as u32 - 1);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
     /// Number of tokens.
     pub fn len(&self) -> usize {
         self.len
@@ -448,7 +565,227 @@ impl RankTable {
 
     /// Heap bytes used by the table.
     pub fn heap_bytes(&self) -> usize {
-        self.slots.len() * 16 + self.offsets.len() * 4 + self.arena.len() + self.two.len() * 4
+        self.slots.len() * 16
+            + self.offsets.len() * 4
+            + self.arena.len()
+            + self.two.len() * 4
+            + self.short.len() * 8
+            + self.filter.len() * 8
+    }
+}
+
+/// A [`MergeRule`] over a [`RankTable`] that remembers the pairs it was
+/// asked about, for one encode call.
+///
+/// The rank table of a large vocabulary (4–8 MB of slots) does not fit in the
+/// CPU's L2 cache, and text asks about the same few thousand pairs again and
+/// again (on `multilingual.txt`, o200k: 52 k lookups of 3+ bytes, 23 k
+/// distinct pairs), found or not. This is a direct-mapped cache keyed by the
+/// two ids (left, right), so a repeated pair costs one multiply and one load
+/// from a table of at most 128 KB, instead of hashing the bytes and probing
+/// the big table. A pair of two bytes is answered from the rank table's
+/// 256 KB table of two-byte tokens, which needs no cache.
+///
+/// The two ids determine the bytes of the pair, so a cached answer is the
+/// table's answer. O(1) per lookup; memory 16 bytes × slots.
+pub struct CachedRanks<'a> {
+    table: &'a RankTable,
+    /// `(left << 32 | right, rank or NO_RANK)`; `EMPTY` keys are unused.
+    slots: Vec<Cell<(u64, u32)>>,
+    shift: u32,
+}
+
+impl<'a> CachedRanks<'a> {
+    const EMPTY: u64 = u64::MAX;
+    /// At most 2^13 slots (128 KB): big enough for a long text's distinct
+    /// pairs to mostly stay, small enough to stay in L2 next to the rest.
+    const MAX_BITS: u32 = 13;
+
+    /// A cache for encoding about `text_len` bytes: from 2^6 slots for a
+    /// short text to 2^13, so short calls do not pay for a big table.
+    pub fn new(table: &'a RankTable, text_len: usize) -> CachedRanks<'a> {
+        let bits = (text_len / 16)
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(6, Self::MAX_BITS);
+        CachedRanks {
+            table,
+            slots: vec![Cell::new((Self::EMPTY, NO_RANK)); 1 << bits],
+            shift: 64 - bits,
+        }
+    }
+}
+
+impl MergeRule for CachedRanks<'_> {
+    #[inline(always)]
+    fn merge(&self, left: u32, right: u32, bytes: &[u8]) -> Option<(u32, u32)> {
+        let rank = if bytes.len() == 2 {
+            self.table.get(bytes).unwrap_or(NO_RANK)
+        } else {
+            let key = (left as u64) << 32 | right as u64;
+            let slot = &self.slots[(key.wrapping_mul(K) >> self.shift) as usize];
+            let (k, rank) = slot.get();
+            if k == key {
+                rank
+            } else {
+                let rank = self.table.get(bytes).unwrap_or(NO_RANK);
+                slot.set((key, rank));
+                rank
+            }
+        };
+        (rank != NO_RANK).then_some((rank, rank))
+    }
+}
+
+/// The chunks already encoded in one text: chunk bytes → ids.
+///
+/// Text repeats its words, so most chunks were seen before (on
+/// `multilingual.txt`, 53 k chunks of two or more bytes, 10 k distinct). A
+/// hit costs one hash, one probe in a table that stays in cache, and a short
+/// compare against the chunk's first occurrence in the text, instead of a
+/// probe in the rank table (megabytes, mostly outside the L2 cache) and a
+/// merge. Chunks that are a single token are remembered too.
+///
+/// Open addressing with linear probing over a power-of-two slot array at most
+/// half full; at most [`ChunkCache::MAX_ENTRIES`] chunks of at most
+/// [`ChunkCache::MAX_CHUNK`] bytes (later new chunks are not remembered).
+/// O(chunk length) per lookup or insert; memory 16 bytes per slot plus the
+/// ids of the chunks that are more than one token.
+pub struct ChunkCache<'t> {
+    text: &'t [u8],
+    slots: Vec<CacheSlot>,
+    /// The ids of every remembered chunk of two or more tokens, end to end.
+    ids: Vec<u32>,
+    len: usize,
+    shift: u32,
+}
+
+/// One chunk: `tag` is 24 bits of its hash and its length (0: empty slot),
+/// `start` where it first occurs in the text; its one id is `val` when
+/// `count` is 1, else its ids are `ids[val..val + count]`.
+#[derive(Clone, Copy, Default)]
+struct CacheSlot {
+    tag: u32,
+    start: u32,
+    val: u32,
+    count: u32,
+}
+
+impl<'t> ChunkCache<'t> {
+    /// Longer chunks are neither looked up nor remembered.
+    pub const MAX_CHUNK: usize = 128;
+    /// At most this many chunks are remembered.
+    pub const MAX_ENTRIES: usize = 1 << 16;
+    const MIN_BITS: u32 = 8;
+    const START_MAX_BITS: u32 = 15;
+
+    /// An empty cache for the chunks of `text`, sized for one slot per 16
+    /// bytes of text (between 2^8 and 2^15 slots), so a text with the usual
+    /// repetition never has to grow it.
+    pub fn new(text: &'t [u8]) -> ChunkCache<'t> {
+        let bits = (text.len() / 16)
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(Self::MIN_BITS, Self::START_MAX_BITS);
+        ChunkCache {
+            text,
+            slots: vec![CacheSlot::default(); 1 << bits],
+            ids: Vec::new(),
+            len: 0,
+            shift: 64 - bits,
+        }
+    }
+
+    #[inline(always)]
+    fn tag(h: u64, len: usize) -> u32 {
+        (h >> 32) as u32 & 0xFFFF_FF00 | len as u32
+    }
+
+    /// Appends the ids of the chunk `text[range]` (2 to [`Self::MAX_CHUNK`]
+    /// bytes) to `out` from the cache and returns true, or returns false and
+    /// leaves the slot to fill in `at` (`None`: the cache is full).
+    /// `h` is [`hash_bytes`] of the chunk.
+    #[inline]
+    pub fn lookup(
+        &self,
+        range: std::ops::Range<usize>,
+        h: u64,
+        out: &mut Vec<u32>,
+    ) -> Result<(), Option<usize>> {
+        let chunk = &self.text[range];
+        let len = chunk.len();
+        let want = Self::tag(h, len);
+        let mask = self.slots.len() - 1;
+        let mut i = (h >> self.shift) as usize;
+        loop {
+            let s = self.slots[i];
+            if s.tag == 0 {
+                return Err((self.len < Self::MAX_ENTRIES).then_some(i));
+            }
+            if s.tag == want {
+                let seen = &self.text[s.start as usize..s.start as usize + len];
+                let same = if len <= 8 {
+                    load_short(seen) == load_short(chunk)
+                } else {
+                    seen == chunk
+                };
+                if same {
+                    match s.count {
+                        1 => out.push(s.val),
+                        // Short copies by hand: a call to memcpy costs more
+                        // than a few ids, and branches on the size.
+                        n @ 2..=8 => {
+                            for &id in &self.ids[s.val as usize..][..n as usize] {
+                                out.push(id);
+                            }
+                        }
+                        n => out.extend_from_slice(&self.ids[s.val as usize..][..n as usize]),
+                    }
+                    return Ok(());
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Remembers that the chunk `text[range]`, with hash `h`, is `made`, in
+    /// the free slot `at` that [`ChunkCache::lookup`] returned.
+    #[inline]
+    pub fn insert(&mut self, at: usize, range: std::ops::Range<usize>, h: u64, made: &[u32]) {
+        let val = match made {
+            [id] => *id,
+            _ => {
+                self.ids.extend_from_slice(made);
+                (self.ids.len() - made.len()) as u32
+            }
+        };
+        self.slots[at] = CacheSlot {
+            tag: Self::tag(h, range.len()),
+            start: range.start as u32,
+            val,
+            count: made.len() as u32,
+        };
+        self.len += 1;
+        if self.len * 2 > self.slots.len() {
+            self.grow();
+        }
+    }
+
+    /// Doubles the slot array, rehashing every chunk. O(entries).
+    fn grow(&mut self) {
+        let size = self.slots.len() * 2;
+        let old = std::mem::replace(&mut self.slots, vec![CacheSlot::default(); size]);
+        self.shift -= 1;
+        let mask = size - 1;
+        for s in old.into_iter().filter(|s| s.tag != 0) {
+            let len = (s.tag & 0xFF) as usize;
+            let h = hash_bytes(&self.text[s.start as usize..][..len]);
+            let mut i = (h >> self.shift) as usize;
+            while self.slots[i].tag != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = s;
+        }
     }
 }
 
@@ -628,6 +965,53 @@ mod tests {
                 assert_eq!((a, sa), (b, sb), "{t}");
             }
         }
+    }
+
+    #[test]
+    fn rank_table_agrees_with_a_map() {
+        // Tokens of every length class (two-byte table, short table, slots
+        // with and without the filter), and keys that are not tokens.
+        let mut state = 0x1234_5678_9abc_def0u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut tokens: Vec<Option<Box<[u8]>>> =
+            (0..=255u8).map(|b| Some(Box::from([b]))).collect();
+        let mut map = HashMap::new();
+        for _ in 0..20_000 {
+            let len = 2 + (next() % 14) as usize;
+            // A small alphabet so that many keys share prefixes.
+            let t: Vec<u8> = (0..len)
+                .map(|_| b"ab\xc3\xa9\xe4\xb8"[next() as usize % 6])
+                .collect();
+            if map.contains_key(&t) || t.len() == 1 {
+                continue;
+            }
+            map.insert(t.clone(), tokens.len() as u32);
+            tokens.push(Some(t.into()));
+            if next() % 7 == 0 {
+                tokens.push(None); // a gap in the ids
+            }
+        }
+        let table = RankTable::new(&tokens).unwrap();
+        for (id, t) in tokens.iter().enumerate() {
+            if let Some(t) = t {
+                assert_eq!(table.get(t), Some(id as u32), "{t:?}");
+                assert_eq!(table.get_hashed(t, hash_bytes(t)), Some(id as u32));
+            }
+        }
+        for _ in 0..100_000 {
+            let len = 2 + (next() % 14) as usize;
+            let k: Vec<u8> = (0..len)
+                .map(|_| b"ab\xc3\xa9\xe4\xb8"[next() as usize % 6])
+                .collect();
+            assert_eq!(table.get(&k), map.get(&k).copied(), "{k:?}");
+        }
+        let dup = vec![Some(Box::from(&b"abc"[..])), Some(Box::from(&b"abc"[..]))];
+        assert_eq!(RankTable::new(&dup).unwrap_err(), 1);
     }
 
     #[test]

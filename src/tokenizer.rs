@@ -12,7 +12,8 @@
 //! ```
 
 use crate::encode::{
-    merge_chunk, merge_chunk_ids, merge_scan, FastBuild, MergeRule, RankTable, Slot,
+    hash_bytes, merge_chunk, merge_chunk_ids, merge_scan, CachedRanks, ChunkCache, FastBuild,
+    MergeRule, RankTable, Slot,
 };
 use crate::error::{Error, Result};
 use crate::formats::tiktoken::{RankFile, MAX_RANK};
@@ -124,8 +125,6 @@ impl MergeRule for PairRule<'_> {
 
 /// Chunks up to this many bytes are remembered by the per-call chunk cache.
 const CACHE_CHUNK_LIMIT: usize = 128;
-/// At most this many distinct chunks are remembered per call.
-const CACHE_ENTRIES: usize = 1 << 16;
 
 /// A rule that only allows merges ranked below `limit`.
 struct Limited<'a, R: ?Sized>(&'a R, u32);
@@ -397,42 +396,52 @@ impl Tokenizer {
     /// only where that fails (a custom pattern that gives up).
     pub fn encode_ordinary_ids(&self, text: &str) -> Result<Vec<u32>> {
         match &self.model {
-            Model::Ranks { ranks } => self.ids_with(text, &RankRule(ranks)),
+            Model::Ranks { ranks } => self.ids_with(text, &CachedRanks::new(ranks, text.len())),
             Model::Merges { .. } => self.ids_with(text, &PairRule(&self.pair_index)),
         }
     }
 
     fn ids_with<R: MergeRule>(&self, text: &str, rule: &R) -> Result<Vec<u32>> {
-        let mut ids = Vec::with_capacity(text.len() / 3 + 16);
-        let mut scratch: Vec<Slot> = Vec::with_capacity(CACHE_CHUNK_LIMIT);
-        // Per-call cache: chunk bytes → range of its ids in `cached`.
-        let mut cache: HashMap<&[u8], (u32, u32), FastBuild> = HashMap::default();
-        let mut cached: Vec<u32> = Vec::new();
+        // Room for one id per two bytes: more than prose and most other text
+        // needs (cl100k on multilingual.txt: 2.9 bytes per id), so the ids are
+        // not copied by a reallocation; capacity never touched costs no memory.
+        let mut ids = Vec::with_capacity(text.len() / 2 + 16);
+        let mut scratch: Vec<Slot> = Vec::with_capacity(ChunkCache::MAX_CHUNK);
         let bytes = text.as_bytes();
+        let mut cache = ChunkCache::new(bytes);
+        let ranks = match &self.model {
+            Model::Ranks { ranks } if self.whole_chunks.is_none() => Some(ranks),
+            _ => None,
+        };
         self.splitter.for_each_chunk(text, |r| {
-            let chunk = &bytes[r];
-            if chunk.len() == 1 {
-                ids.push(self.byte_ids[chunk[0] as usize]);
+            let chunk = &bytes[r.clone()];
+            if chunk.len() <= 2 || chunk.len() > ChunkCache::MAX_CHUNK {
+                if let [b] = chunk[..] {
+                    ids.push(self.byte_ids[b as usize]);
+                } else if let Some(id) = self.whole_chunk(chunk) {
+                    ids.push(id);
+                } else {
+                    merge_chunk_ids(chunk, &self.byte_ids, rule, &mut ids, &mut scratch);
+                }
                 return;
             }
-            if let Some(id) = self.whole_chunk(chunk) {
-                ids.push(id);
+            // The cache first: most chunks were seen before, and it stays in
+            // cache where the rank table does not.
+            let h = hash_bytes(chunk);
+            let Err(free) = cache.lookup(r.clone(), h, &mut ids) else {
                 return;
-            }
-            if chunk.len() > CACHE_CHUNK_LIMIT {
-                merge_chunk_ids(chunk, &self.byte_ids, rule, &mut ids, &mut scratch);
-                return;
-            }
-            if let Some(&(at, len)) = cache.get(chunk) {
-                ids.extend_from_slice(&cached[at as usize..(at + len) as usize]);
-                return;
-            }
+            };
             let before = ids.len();
-            merge_chunk_ids(chunk, &self.byte_ids, rule, &mut ids, &mut scratch);
-            if cache.len() < CACHE_ENTRIES {
-                let made = &ids[before..];
-                cache.insert(chunk, (cached.len() as u32, made.len() as u32));
-                cached.extend_from_slice(made);
+            let whole = match ranks {
+                Some(ranks) => ranks.get_hashed(chunk, h),
+                None => self.whole_chunk(chunk),
+            };
+            match whole {
+                Some(id) => ids.push(id),
+                None => merge_chunk_ids(chunk, &self.byte_ids, rule, &mut ids, &mut scratch),
+            }
+            if let Some(at) = free {
+                cache.insert(at, r, h, &ids[before..]);
             }
         })?;
         Ok(ids)
@@ -504,7 +513,7 @@ impl Tokenizer {
         enc: &mut Encoding,
     ) -> Result<()> {
         let bytes = text.as_bytes();
-        let mut scratch: Vec<Slot> = Vec::with_capacity(CACHE_CHUNK_LIMIT);
+        let mut scratch: Vec<Slot> = Vec::with_capacity(ChunkCache::MAX_CHUNK);
         let mut starts = Vec::new();
         self.splitter.for_each_chunk(text, |r| {
             let chunk = &bytes[r.clone()];
