@@ -114,6 +114,64 @@ describe('the page', () => {
     assert.notEqual(text, base);
   });
 
+  it('answers edits on the page thread and long pastes in the worker, and the two engines agree', async () => {
+    // The main view's own engine (local-engine.js) against the worker's:
+    // the Compare tab's cl100k_base column is always encoded by the worker.
+    await choose('cl100k_base');
+    await page.getByTestId('tab-compare').click();
+    const by = () => page.getByTestId('tokens').getAttribute('data-encoded-by');
+    const mainIds = () => page.$$eval('[data-testid="tokens"] [data-token-id]', (els) => els.map((e) => Number(e.dataset.tokenId)));
+    const columnAgrees = () =>
+      page.waitForFunction(() => {
+        const main = document.querySelector('[data-testid="token-count"]').textContent;
+        const col = document.querySelector('[data-testid="compare"] [data-tokenizer="cl100k_base"] [data-testid="token-count"]');
+        return col && col.textContent === main;
+      }, null, { timeout: 30000 });
+    const input = page.getByTestId('input');
+    await showText(MULTILINGUAL);
+    await input.press('End');
+    await page.keyboard.type(' tail 🙂');
+    await page.waitForFunction(() => document.querySelector('[data-testid="input"]').value.endsWith('🙂'));
+    await columnAgrees();
+    assert.equal(await by(), 'page');
+    const column = await page.$$eval('[data-testid="compare"] [data-tokenizer="cl100k_base"] [data-token-id]', (els) => els.map((e) => Number(e.dataset.tokenId)));
+    assert.deepEqual(await mainIds(), column);
+
+    // A paste of over 256 KB goes to the worker; once the page is idle its
+    // engine catches up, and the next keystroke is answered on the page.
+    const long = `${MULTILINGUAL}\n`.repeat(600);
+    assert.ok(Buffer.byteLength(long) > 256 * 1024);
+    // Set in the page, as a paste does: the driver's fill() types a long
+    // multi-line text into a textarea line by line, taking minutes.
+    await input.evaluate((t, text) => {
+      t.value = text;
+      t.dispatchEvent(new Event('input', { bubbles: true }));
+    }, long);
+    await page.waitForFunction((n) => document.querySelector('[data-testid="byte-count"]').textContent.replace(/\D/g, '') === String(n), Buffer.byteLength(long));
+    assert.equal(await by(), 'worker');
+    await columnAgrees();
+    await page.waitForTimeout(1500);
+    await input.evaluate((t) => {
+      t.focus();
+      t.setSelectionRange(t.value.length >> 1, t.value.length >> 1);
+    });
+    await page.keyboard.type('x y');
+    await page.waitForFunction(() => document.querySelector('[data-testid="tokens"]').dataset.encodedBy === 'page', null, { timeout: 10000 });
+    await columnAgrees();
+
+    // Another pretrained encoding: the worker answers first, then the page
+    // holds it too (parsed when idle) and answers with tiktoken's ids.
+    await showText(MULTILINGUAL);
+    await choose('o200k_base');
+    await expectIds('o200k_base', ref.o200k_base[0]);
+    await page.waitForTimeout(1500);
+    await input.press('End');
+    await page.keyboard.type('!');
+    await page.keyboard.press('Backspace');
+    await page.waitForFunction(() => document.querySelector('[data-testid="tokens"]').dataset.encodedBy === 'page', null, { timeout: 10000 });
+    await expectIds('o200k_base', ref.o200k_base[0]);
+  });
+
   for (const name of ENCODINGS) {
     it(`shows exactly tiktoken's ids for ${name} on multilingual text`, async () => {
       await showText(MULTILINGUAL);

@@ -1,7 +1,8 @@
 // Runs first (the first <script> of the page, no imports): starts the
 // tokenizer worker at once, and the page itself downloads and compiles the
 // wasm engine and downloads the default rank file, handing each to the
-// worker as it arrives. The worker warms up its splitter while the rank
+// worker as it arrives (and keeping them for its own copy of the engine,
+// local-engine.js, which draws the first chips). The worker warms up its splitter while the rank
 // file downloads and parses the file as soon as it has it, so the first
 // encoding is ready by the time the rest of the page has loaded. Left to
 // the worker, these fetches would wait for the worker's own modules.
@@ -25,9 +26,28 @@ export const wasm = WebAssembly.compileStreaming(fetch(here('../pkg/bpe_playgrou
 const RANKS = ['cl100k_base'];
 const send = (op, args, transfer = []) => worker.postMessage({ id: 0, op, args }, transfer);
 wasm.then((m) => m, () => null).then((module) => send('prime', { module, ranks: RANKS }));
+/** name -> Promise<ArrayBuffer | null>: the page's own copy of each rank
+ *  file (local-engine.js parses it too); the worker gets another. */
+export const ranks = new Map();
 for (const name of RANKS) {
-  fetch(here(`../vocab/${name}.tiktoken`))
+  const bytes = fetch(here(`../vocab/${name}.tiktoken`))
     .then((r) => (r.ok ? r.arrayBuffer() : null))
-    .catch(() => null)
-    .then((bytes) => send('primeRanks', { name, bytes }, bytes ? [bytes] : []));
+    .catch(() => null);
+  ranks.set(name, bytes);
+  bytes.then((b) => {
+    const copy = b && b.slice(0);
+    send('primeRanks', { name, bytes: copy }, copy ? [copy] : []);
+  });
 }
+
+/** The page's own copy of the engine, holding the default encoding (see
+ *  local-engine.js): loaded beside the page's other modules, so that it
+ *  parses the rank file while they load. Resolves to null if it fails. */
+export const local = import('./local-engine.js').then(
+  ({ LocalEngine }) => {
+    const engine = new LocalEngine(wasm);
+    engine.hold(RANKS[0], ranks.get(RANKS[0]));
+    return engine;
+  },
+  () => null,
+);

@@ -25,6 +25,16 @@ export function hexBytes(bytes) {
   return Array.from(bytes, hex).join(' ');
 }
 
+/** [0, 1, 2, ...]: the byte → UTF-16 map of every ASCII text (read only). */
+let identityMap = new Uint32Array(0);
+function identity(n) {
+  if (identityMap.length < n) {
+    identityMap = new Uint32Array(Math.max(n, identityMap.length * 2));
+    for (let i = 0; i < identityMap.length; i++) identityMap[i] = i;
+  }
+  return identityMap.subarray(0, n);
+}
+
 /** A text with its UTF-8 bytes and a lazy byte → UTF-16 offset map. */
 export class TextIndex {
   constructor(text) {
@@ -34,8 +44,10 @@ export class TextIndex {
     this._chars = -1;
   }
 
-  /** Uint32Array: UTF-16 offset of the character holding each byte (length bytes + 1). */
+  /** Uint32Array: UTF-16 offset of the character holding each byte (length
+   *  bytes + 1). For ASCII text that is the identity, shared by all indexes. */
   get u16() {
+    if (!this._u16 && this.bytes.length === this.text.length) this._u16 = identity(this.bytes.length + 1);
     if (!this._u16) {
       const { text, bytes } = this;
       const map = new Uint32Array(bytes.length + 1);
@@ -56,8 +68,9 @@ export class TextIndex {
   /** Unicode code points in the text. */
   get chars() {
     if (this._chars < 0) {
-      let n = 0;
-      for (const b of this.bytes) if ((b & 0xc0) !== 0x80) n++;
+      const { bytes } = this;
+      let n = bytes.length === this.text.length ? bytes.length : 0;
+      if (!n) for (let i = 0; i < bytes.length; i++) if ((bytes[i] & 0xc0) !== 0x80) n++;
       this._chars = n;
     }
     return this._chars;

@@ -1,5 +1,8 @@
-// Wiring and state. The page never tokenizes: it sends text to the worker
-// and renders the typed arrays it gets back.
+// Wiring and state. The page never tokenizes by itself: it sends text to
+// the worker and renders the typed arrays it gets back, except that the
+// main view's edits are answered by a second copy of the engine on this
+// thread (local-engine.js), so that chips follow keystrokes without a frame
+// of delay.
 //
 // Adding a view (Train, Merges, Inspect, Chunks): write js/<name>-view.js
 // exporting `mount(panel, app)`, where `panel` is its
@@ -11,7 +14,7 @@
 // errors with app.errors.show(source, error) / app.errors.clear(source), and
 // registers a new vocabulary with app.addTokenizer(info).
 
-import { worker, wasm } from './boot.js';
+import { worker, wasm, local } from './boot.js';
 import { WorkerClient } from './worker-client.js';
 import { TokensView } from './tokens-view.js';
 import { IdsView } from './ids-view.js';
@@ -34,6 +37,9 @@ export const PRETRAINED = [
 class App {
   constructor() {
     this.client = new WorkerClient(undefined, { worker, wasm });
+    /** The engine on this thread (local-engine.js), once loaded (or null). */
+    this.local = null;
+    this.localLoaded = local.then((engine) => (this.local = engine));
     this.errors = new Errors(byTestId('error'));
     this.state = {
       text: DEFAULT_TEXT,
@@ -91,7 +97,10 @@ class App {
     if (!t) return Promise.reject(new Error(`unknown tokenizer ${name}`));
     if (t.info) return Promise.resolve(t.info);
     if (!t.loading) {
-      t.loading = this.client.call('load', { name }).then(
+      // Described by the copy on this thread when it holds `name`, else the
+      // worker loads it.
+      const load = async () => (await this.localFor(name))?.describe(name) || this.client.call('load', { name });
+      t.loading = load().then(
         (info) => {
           t.info = { ...info, specialIds: new Set(info.specials.map((s) => s[1])) };
           t.loading = null;
@@ -127,8 +136,16 @@ class App {
     return this.tokenizers.get(name)?.info?.specialIds ?? new Set();
   }
 
+  /** The engine on this thread if it holds `name` and has it ready, else null. */
+  async localFor(name) {
+    const engine = this.local ?? (await this.localLoaded);
+    return engine && (await engine.ready(name)) ? engine : null;
+  }
+
   /** Encodes the current text with `name` on a lane (stale requests are
-   *  dropped). Resolves to {enc, index, name} or null when superseded. */
+   *  dropped). Resolves to {enc, index, name, allowed, by} or null when
+   *  superseded; `by` says which engine answered: 'page' (this thread, the
+   *  main lane only) or 'worker'. */
   async encode(lane, name) {
     const index = this.index;
     const allowed = this.state.allowed;
@@ -142,8 +159,13 @@ class App {
           '(the command-line tool has no such limit). Your text is kept: shorten it to see its tokens.',
       );
     }
+    const local = lane === 'main' && (await this.localFor(name));
+    if (local && index === this.index && allowed === this.state.allowed) {
+      const enc = local.encode(name, index.text, index.bytes.length, allowed);
+      if (enc) return { enc, index, name, allowed, by: 'page' };
+    }
     const enc = await this.client.latest(lane, 'encode', { name, text: index.text, allowed, lane });
-    return enc && { enc, index, name, allowed };
+    return enc && { enc, index, name, allowed, by: 'worker' };
   }
 
   /** Fills a <select> with every tokenizer, keeping `value` selected. */
@@ -269,7 +291,13 @@ function setStatus(text) {
   tokensEl.setAttribute('aria-busy', text ? 'true' : 'false');
 }
 
+/** refreshMain calls made, and the newest whose chips are shown: an answer
+ *  from the worker is dropped when a newer one (from this thread) is shown. */
+let mainAsked = 0;
+let mainShown = 0;
+
 async function refreshMain() {
+  const asked = ++mainAsked;
   const name = app.state.tokenizer;
   if (!app.isLoaded(name)) setStatus(`Loading ${name}…`);
   let r;
@@ -281,11 +309,12 @@ async function refreshMain() {
     else app.errors.show(`load ${name}`, e, () => app.retry());
     return;
   }
-  if (!r) return;
+  if (!r || asked < mainShown) return;
   if (r.name !== app.state.tokenizer || r.allowed !== app.state.allowed) {
     refreshMain();
     return;
   }
+  mainShown = asked;
   setStatus('');
   app.errors.clear('encode');
   app.errors.clear('load');
@@ -300,6 +329,11 @@ async function refreshMain() {
     key: `${name}|${r.allowed}|${app.state.whitespace}`,
   });
   tokensEl.dataset.tokenizer = name;
+  tokensEl.dataset.encodedBy = r.by;
+  // The copy on this thread follows the main view to another pretrained
+  // encoding, parsed when the page is idle (till then the worker answers).
+  if (app.tokenizers.get(name)?.toy === false)
+    app.local?.holdWhenIdle(name, () => app.state.tokenizer === name);
   // The id list follows the chips block by block; hidden, it is dropped.
   if (idsEl.hidden) idsView.clear();
   else idsView.render(enc.ids, mainView.bounds, idsView.texts.length ? mainView.kept : null);

@@ -1,0 +1,149 @@
+// The main view's fast path: a second instance of the engine, on the page's
+// own thread, holding the one pretrained encoding the main view shows.
+//
+// A keystroke is answered here, synchronously: the engine re-encodes only
+// around the edit (EncodeSession, in Rust) in well under a millisecond, so
+// the chips are redrawn in the same frame as the text box. Through the
+// worker, the answer arrives after that frame, and the chips one frame
+// later. Everything else stays in the worker: the other views, trained and
+// loaded vocabularies, and first encodings of long texts (a paste), which
+// the page sends there so that it never blocks for long.
+//
+// Cost: one more copy of the selected encoding in memory (see
+// BENCHMARKS.md), and parsing its rank file here once, when the page is
+// idle (at start-up: while it loads anyway).
+//
+//   const local = new LocalEngine(wasmModulePromise);
+//   local.hold('cl100k_base', rankBytesPromise);   // or fetched when idle
+//   local.encode('cl100k_base', text, bytes, 'none') // {ids, starts, ends} | null
+
+import init, { WasmTokenizer, EncodeSession } from '../pkg/bpe_playground.js';
+
+/** A first encoding on this thread is for texts up to this many bytes... */
+export const LOCAL_TEXT_LIMIT = 256 * 1024;
+/** ...or for edits of the last text that change its length by at most
+ *  this, in texts of up to LOCAL_EDIT_TEXT_LIMIT bytes (a same-length
+ *  replacement is encoded whole: at most about 50 ms here). */
+export const LOCAL_EDIT_LIMIT = 4096;
+export const LOCAL_EDIT_TEXT_LIMIT = 2 * 1024 * 1024;
+
+const whenIdle = (fn) => (globalThis.requestIdleCallback ? requestIdleCallback(fn, { timeout: 1000 }) : setTimeout(fn, 200));
+
+export class LocalEngine {
+  /** @param {Promise<WebAssembly.Module>} module  the compiled engine (boot.js) */
+  constructor(module) {
+    this.engine = Promise.resolve(module).then((m) => init({ module_or_path: m }));
+    /** {name, promise: Promise<WasmTokenizer | null>, tok, session, lastBytes,
+     *  behind: the long text the worker encoded, for the session to catch up} */
+    this.held = null;
+    /** Set when the engine here failed (it is then not used again). */
+    this.broken = false;
+    /** The name holdWhenIdle waits to hold. */
+    this.waiting = null;
+  }
+
+  /** Starts holding pretrained `name` (dropping the one held before), from
+   *  `bytes` (a promise of its rank file) or fetched from vocab/. */
+  hold(name, bytes = null) {
+    if (this.broken || this.held?.name === name) return;
+    this.drop();
+    const held = { name, tok: null, session: null, lastBytes: -1, behind: null };
+    const file = bytes ?? fetch(new URL(`../vocab/${name}.tiktoken`, import.meta.url)).then((r) => (r.ok ? r.arrayBuffer() : null));
+    held.promise = Promise.all([file, this.engine])
+      .then(([buf]) => {
+        if (!buf || this.held !== held) return null;
+        held.tok = WasmTokenizer.pretrained(name, new Uint8Array(buf));
+        held.session = new EncodeSession();
+        return held.tok;
+      })
+      .catch(() => null);
+    this.held = held;
+  }
+
+  /** `hold(name)` when the page is next idle, if `stillWanted()` then. */
+  holdWhenIdle(name, stillWanted) {
+    if (this.broken || this.holds(name) || this.waiting === name) return;
+    this.waiting = name;
+    whenIdle(() => {
+      if (this.waiting !== name) return;
+      this.waiting = null;
+      if (stillWanted()) this.hold(name);
+    });
+  }
+
+  drop() {
+    const held = this.held;
+    this.held = null;
+    if (!held) return;
+    held.session?.free();
+    held.tok?.free();
+  }
+
+  /** Whether `name` is held here (perhaps still parsing). */
+  holds(name) {
+    return !this.broken && this.held?.name === name;
+  }
+
+  /** Settles when `name` is ready here: true, or false (use the worker). */
+  async ready(name) {
+    if (!this.holds(name)) return false;
+    return !!(await this.held.promise) && this.holds(name);
+  }
+
+  /** The description worker.js's `load` gives, or null if not ready here. */
+  describe(name) {
+    const tok = this.holds(name) && this.held.tok;
+    if (!tok) return null;
+    return {
+      name,
+      vocabSize: tok.vocabSize(),
+      mergeCount: tok.mergeCount(),
+      specials: tok.specialTokens(),
+      patternName: tok.patternName(),
+      patternRegex: tok.patternRegex(),
+    };
+  }
+
+  /** {ids, starts, ends} of `text` (`bytes` long in UTF-8), or null when it
+   *  is the worker's to do: not held or not ready here, a long text that is
+   *  not an edit of the last one, or an error (the worker then reports it). */
+  encode(name, text, bytes, allowed) {
+    const held = this.holds(name) ? this.held : null;
+    if (!held?.tok) return null;
+    const small = bytes <= LOCAL_EDIT_TEXT_LIMIT;
+    const edit = small && held.lastBytes >= 0 && Math.abs(bytes - held.lastBytes) <= LOCAL_EDIT_LIMIT;
+    if (bytes > LOCAL_TEXT_LIMIT && !edit) {
+      // The worker encodes this one; the session here catches up when the
+      // page is idle, so that the edits that follow are answered here.
+      held.lastBytes = -1;
+      held.behind = small ? text : null;
+      if (small) {
+        whenIdle(() => {
+          if (this.held !== held || held.behind !== text) return;
+          held.behind = null;
+          this.run(held, text, bytes, allowed);
+        });
+      }
+      return null;
+    }
+    held.behind = null;
+    return this.run(held, text, bytes, allowed);
+  }
+
+  run(held, text, bytes, allowed) {
+    try {
+      const enc = held.session.encode(held.tok, text, allowed);
+      held.lastBytes = bytes;
+      return enc;
+    } catch (e) {
+      // An encoding error (the worker says the same, with the page's error
+      // display) leaves the engine usable; a trap does not.
+      held.lastBytes = -1;
+      if (e instanceof WebAssembly.RuntimeError) {
+        this.broken = true;
+        this.drop();
+      }
+      return null;
+    }
+  }
+}
