@@ -9,6 +9,7 @@
 //                      with 100 KB of text and cl100k (param: text size)
 //   keystroke_p95_1MB  the same with 1 MB of text (is 1 MB usable?)
 //   fill_1MB           1 MB pasted → its chips shown (s)
+//   engine_memory_page the wasm memory of the page thread's engine (note)
 // and, with peer `chromium:textarea`, the floor for keystroke_p95: the same
 // keystrokes into a bare <textarea> holding the same text, keydown → input
 // event → a frame later (no tokenizer at all), measured in the same run.
@@ -99,6 +100,15 @@ try {
   } else {
     out('cl100k_ready', 'cl100k_base', NaN, null, 0, `default tokenizer is ${loads[0].tokenizer}, or the cl100k file was not seen`);
   }
+
+  // The page thread's own engine (local-engine.js) holding cl100k: its wasm
+  // memory (the worker holds another copy, as large).
+  const pageWasm = await page.evaluate(async () => {
+    const glue = await import('./pkg/bpe_playground.js');
+    const exports = await glue.default(); // already initialised: its exports
+    return exports.memory.buffer.byteLength;
+  });
+  out('engine_memory_page', 'cl100k_base', NaN, null, 1, `wasm_memory_MB=${(pageWasm / 1e6).toFixed(1)};the page thread's engine holding cl100k (the worker holds another)`);
 
   // ---- keystrokes ----------------------------------------------------------------
   await page.getByTestId('tokenizer-select').selectOption('cl100k_base');

@@ -560,6 +560,9 @@ details.hide();
 selectTab('compare');
 const firstChips = refreshMain();
 const restore = location.hash.length > 1 || hasSavedWork();
-// (A first encoding that never answers must not keep the views away.)
-const afterFirstChips = Promise.race([firstChips, new Promise((r) => setTimeout(r, 3000))]);
+// After the frame that paints the first chips (their loading and running
+// must not delay that frame). A first encoding that never answers, or a
+// hidden tab (no frames), must not keep the views away.
+const painted = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+const afterFirstChips = Promise.race([firstChips.then(painted), new Promise((r) => setTimeout(r, 3000))]);
 (restore ? Promise.resolve() : afterFirstChips).finally(loadTeaching);
