@@ -106,7 +106,7 @@ case "$cmd" in
   bench)
     setup_browser
     build_all
-    RUNS=${RUNS:-5}; WARMUP=${WARMUP:-1}
+    RUNS=${RUNS:-5}; WARMUP=${WARMUP:-1}; ROUNDS=${ROUNDS:-3}
     CORPORA="${CORPORA:-/work/shared/corpus/tinyshakespeare.txt /work/shared/corpus/multilingual.txt}"
     TRAIN_CORPUS="${TRAIN_CORPUS:-/work/shared/corpus/tinyshakespeare.txt}"
     if [ ! -d tests/bench/node_modules/gpt-tokenizer ]; then
@@ -126,12 +126,21 @@ case "$cmd" in
     : > "$OUT"
     # shellcheck disable=SC2086
     {
-      log "native encode"
-      target/release/bpe-playground bench encode --runs "$RUNS" --warmup "$WARMUP" --enc cl100k_base,o200k_base --worst-case $CORPORA
-      target/release/examples/bench_peers encode --runs "$RUNS" --warmup "$WARMUP" --enc cl100k_base,o200k_base $CORPORA
-      log "wasm encode (Node)"
-      node tests/bench/wasm.mjs encode --runs "$RUNS" --warmup "$WARMUP" --enc cl100k_base,o200k_base --worst-case $CORPORA
-      node tests/bench/node_peers.mjs encode --runs "$RUNS" --warmup "$WARMUP" --enc cl100k_base,o200k_base $CORPORA
+      # Encoding: ROUNDS rounds, ours then the peers in each, so that a
+      # machine that speeds up or slows down for a while (a shared host)
+      # weighs on both sides; summary.py takes the median of the rounds.
+      for round in $(seq 1 "$ROUNDS"); do
+        worst=""; [ "$round" = 1 ] && worst=--worst-case
+        log "native encode, round $round of $ROUNDS"
+        target/release/bpe-playground bench encode --runs "$RUNS" --warmup "$WARMUP" --enc cl100k_base,o200k_base $worst $CORPORA
+        target/release/examples/bench_peers encode --runs "$RUNS" --warmup "$WARMUP" --enc cl100k_base,o200k_base $CORPORA
+      done
+      for round in $(seq 1 "$ROUNDS"); do
+        worst=""; [ "$round" = 1 ] && worst=--worst-case
+        log "wasm encode (Node), round $round of $ROUNDS"
+        node tests/bench/wasm.mjs encode --runs "$RUNS" --warmup "$WARMUP" --enc cl100k_base,o200k_base $worst $CORPORA
+        node tests/bench/node_peers.mjs encode --runs "$RUNS" --warmup "$WARMUP" --enc cl100k_base,o200k_base $CORPORA
+      done
       log "training"
       target/release/bpe-playground bench train --runs 3 --warmup 1 --vocab 4096,32768 "$TRAIN_CORPUS"
       node tests/bench/wasm.mjs train --runs 3 --warmup 1 --vocab 4096,32768 "$TRAIN_CORPUS"
