@@ -126,7 +126,7 @@ case "$cmd" in
     : > "$OUT"
     # shellcheck disable=SC2086
     {
-      # Encoding: ROUNDS rounds, ours then the peers in each, so that a
+      # Encoding and training: ROUNDS rounds, ours then the peers in each, so that a
       # machine that speeds up or slows down for a while (a shared host)
       # weighs on both sides; summary.py takes the median of the rounds.
       for round in $(seq 1 "$ROUNDS"); do
@@ -141,10 +141,12 @@ case "$cmd" in
         node tests/bench/wasm.mjs encode --runs "$RUNS" --warmup "$WARMUP" --enc cl100k_base,o200k_base $worst $CORPORA
         node tests/bench/node_peers.mjs encode --runs "$RUNS" --warmup "$WARMUP" --enc cl100k_base,o200k_base $CORPORA
       done
-      log "training"
-      target/release/bpe-playground bench train --runs 3 --warmup 1 --vocab 4096,32768 "$TRAIN_CORPUS"
-      node tests/bench/wasm.mjs train --runs 3 --warmup 1 --vocab 4096,32768 "$TRAIN_CORPUS"
-      "$VENV/bin/python" tests/bench/py_peers.py train --runs 3 --warmup 1 --vocab 4096,32768 "$TRAIN_CORPUS"
+      for round in $(seq 1 "$ROUNDS"); do
+        log "training, round $round of $ROUNDS"
+        target/release/bpe-playground bench train --runs 3 --warmup 1 --vocab 4096,32768 "$TRAIN_CORPUS"
+        node tests/bench/wasm.mjs train --runs 3 --warmup 1 --vocab 4096,32768 "$TRAIN_CORPUS"
+        "$VENV/bin/python" tests/bench/py_peers.py train --runs 3 --warmup 1 --vocab 4096,32768 "$TRAIN_CORPUS"
+      done
       if [ -f tests/bench/page.mjs ]; then
         log "page (headless Chromium)"
         node tests/bench/page.mjs || log "page bench failed"
