@@ -7,6 +7,7 @@
 //   progress  {id, progress: {...}}   (long operations only, e.g. train)
 // Ops are the keys of `ops` below. Typed arrays in results are transferred.
 import init, { WasmTokenizer, WasmTrainer, EncodeSession, warmUp } from './pkg/bpe_playground.js';
+import { describe } from './js/describe.js';
 
 const PRETRAINED = ['r50k_base', 'p50k_base', 'cl100k_base', 'o200k_base'];
 
@@ -78,17 +79,6 @@ async function tokenizer(name) {
     pending.finally(() => loading.delete(name)).catch(() => {});
   }
   return pending;
-}
-
-function describe(name, tok) {
-  return {
-    name,
-    vocabSize: tok.vocabSize(),
-    mergeCount: tok.mergeCount(),
-    specials: tok.specialTokens(),
-    patternName: tok.patternName(),
-    patternRegex: tok.patternRegex(),
-  };
 }
 
 function replace(name, tok) {

@@ -1,11 +1,11 @@
 // Runs first (the first <script> of the page, no imports): starts the
 // tokenizer worker at once, and the page itself downloads and compiles the
 // wasm engine and downloads the default rank file, handing each to the
-// worker as it arrives (and keeping them for its own copy of the engine,
-// local-engine.js, which draws the first chips). The worker warms up its splitter while the rank
-// file downloads and parses the file as soon as it has it, so the first
-// encoding is ready by the time the rest of the page has loaded. Left to
-// the worker, these fetches would wait for the worker's own modules.
+// worker as it arrives, and keeping them for its own copy of the engine
+// (local-engine.js), which draws the first chips. The worker warms up its
+// splitter while the rank file downloads and parses the file as soon as it
+// has it, for the other views. Left to the worker, these fetches would wait
+// for the worker's own modules.
 //
 // The messages follow the worker's protocol (worker.js): one `prime` with
 // the compiled engine (or null: the worker fetches it itself) and the names

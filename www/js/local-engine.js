@@ -18,6 +18,7 @@
 //   local.encode('cl100k_base', text, bytes, 'none') // {ids, starts, ends} | null
 
 import init, { WasmTokenizer, EncodeSession } from '../pkg/bpe_playground.js';
+import { describe } from './describe.js';
 
 /** A first encoding on this thread is for texts up to this many bytes... */
 export const LOCAL_TEXT_LIMIT = 256 * 1024;
@@ -56,7 +57,10 @@ export class LocalEngine {
         held.session = new EncodeSession();
         return held.tok;
       })
-      .catch(() => null);
+      .catch((e) => {
+        this.failed(e);
+        return null;
+      });
     this.held = held;
   }
 
@@ -93,15 +97,7 @@ export class LocalEngine {
   /** The description worker.js's `load` gives, or null if not ready here. */
   describe(name) {
     const tok = this.holds(name) && this.held.tok;
-    if (!tok) return null;
-    return {
-      name,
-      vocabSize: tok.vocabSize(),
-      mergeCount: tok.mergeCount(),
-      specials: tok.specialTokens(),
-      patternName: tok.patternName(),
-      patternRegex: tok.patternRegex(),
-    };
+    return tok ? describe(name, tok) : null;
   }
 
   /** {ids, starts, ends} of `text` (`bytes` long in UTF-8), or null when it
@@ -139,11 +135,16 @@ export class LocalEngine {
       // An encoding error (the worker says the same, with the page's error
       // display) leaves the engine usable; a trap does not.
       held.lastBytes = -1;
-      if (e instanceof WebAssembly.RuntimeError) {
-        this.broken = true;
-        this.drop();
-      }
+      this.failed(e);
       return null;
     }
+  }
+
+  /** After a trap the instance is not used again (nor freed: it may be in
+   *  any state); the worker answers from then on. */
+  failed(e) {
+    if (!(e instanceof WebAssembly.RuntimeError)) return;
+    this.broken = true;
+    this.held = null;
   }
 }
