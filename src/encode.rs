@@ -16,6 +16,7 @@
 //! list of tokens, O(n log n), so a chunk of a million identical bytes costs
 //! about as much as a million bytes of prose.
 
+use crate::vocab::Vocab;
 use std::cell::Cell;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -392,7 +393,7 @@ fn meta_of(h: u64, len: usize) -> u64 {
 impl RankTable {
     /// A table of `tokens[id]` (`None` for gaps). Returns the first id whose
     /// bytes repeat an earlier token's, as an error.
-    pub fn new(tokens: &[Option<Box<[u8]>>]) -> std::result::Result<RankTable, u32> {
+    pub fn new(tokens: &Vocab) -> std::result::Result<RankTable, u32> {
         let count = tokens.iter().filter(|t| t.is_some()).count();
         let bits = (count.max(1) * 2)
             .next_power_of_two()
@@ -429,7 +430,7 @@ impl RankTable {
             shift: 64 - bits,
         };
         t.offsets.push(0);
-        for tok in tokens {
+        for tok in tokens.iter() {
             if let Some(b) = tok {
                 t.arena.extend_from_slice(b);
             }
@@ -449,7 +450,7 @@ impl RankTable {
                 }
                 let other = meta as u32 as usize - 1;
                 if meta & !0xFFFF_FFFF == want
-                    && t.arena[t.offsets[other] as usize..t.offsets[other + 1] as usize] == **b
+                    && t.arena[t.offsets[other] as usize..t.offsets[other + 1] as usize] == *b
                 {
                     return Err(id as u32);
                 }
@@ -996,7 +997,7 @@ mod tests {
                 tokens.push(None); // a gap in the ids
             }
         }
-        let table = RankTable::new(&tokens).unwrap();
+        let table = RankTable::new(&Vocab::from_slots(&tokens).unwrap()).unwrap();
         for (id, t) in tokens.iter().enumerate() {
             if let Some(t) = t {
                 assert_eq!(table.get(t), Some(id as u32), "{t:?}");
@@ -1011,7 +1012,10 @@ mod tests {
             assert_eq!(table.get(&k), map.get(&k).copied(), "{k:?}");
         }
         let dup = vec![Some(Box::from(&b"abc"[..])), Some(Box::from(&b"abc"[..]))];
-        assert_eq!(RankTable::new(&dup).unwrap_err(), 1);
+        assert_eq!(
+            RankTable::new(&Vocab::from_slots(&dup).unwrap()).unwrap_err(),
+            1
+        );
     }
 
     #[test]

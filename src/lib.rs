@@ -34,6 +34,7 @@ pub mod reencode;
 mod split_classes;
 pub mod tokenizer;
 pub mod train;
+pub mod vocab;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::formats::tiktoken::{RankFile, MAX_RANK};
 use crate::pretokenize::{Pattern, Splitter};
 use crate::train::{Trained, MIN_VOCAB_SIZE};
+use crate::vocab::Vocab;
 use std::collections::{HashMap, HashSet};
 
 /// The longest text `encode` accepts, in bytes: token spans are `u32`
@@ -141,8 +142,8 @@ impl<R: MergeRule + ?Sized> MergeRule for Limited<'_, R> {
 pub struct Tokenizer {
     name: String,
     splitter: Splitter,
-    /// Bytes of every ordinary token, indexed by id (`None` for gaps).
-    vocab: Vec<Option<Box<[u8]>>>,
+    /// Bytes of every ordinary token, indexed by id (gaps have none).
+    vocab: Vocab,
     byte_ids: [u32; 256],
     model: Model,
     /// Special tokens in registration order.
@@ -163,22 +164,21 @@ impl Tokenizer {
         merges: &[Pair],
         special: Vec<(String, u32)>,
     ) -> Result<Tokenizer> {
-        let mut vocab: Vec<Option<Box<[u8]>>> = (0..=255u8)
-            .map(|b| Some(vec![b].into_boxed_slice()))
-            .collect();
+        let mut vocab = Vocab::with_capacity(MIN_VOCAB_SIZE + merges.len(), 0);
+        for b in 0..=255u8 {
+            vocab.push(Some(&[b]))?;
+        }
         let mut pairs = HashMap::with_capacity(merges.len());
         let mut order = Vec::with_capacity(merges.len());
         for (i, &(a, b)) in merges.iter().enumerate() {
             let id = (MIN_VOCAB_SIZE + i) as u32;
-            let (Some(Some(x)), Some(Some(y))) = (vocab.get(a as usize), vocab.get(b as usize))
-            else {
+            if vocab.get(a).is_none() || vocab.get(b).is_none() {
                 return Err(Error::Format {
                     format: "merges",
                     message: format!("merge {i} ({a} {b}) uses an id that does not exist yet"),
                 });
-            };
-            let bytes = [&x[..], &y[..]].concat().into_boxed_slice();
-            vocab.push(Some(bytes));
+            }
+            vocab.push_concat(a, b)?;
             pairs.insert((a, b), (id, id));
             order.push(((a, b), id));
         }
@@ -252,7 +252,9 @@ impl Tokenizer {
                 max - 1
             )));
         }
-        let mut vocab: Vec<Option<Box<[u8]>>> = vec![None; max];
+        // Each rank's token, borrowed from the file (one allocation), then
+        // copied into the vocabulary in id order.
+        let mut slots: Vec<Option<&[u8]>> = vec![None; max];
         let mut byte_ids = [u32::MAX; 256];
         for (bytes, rank) in file.iter() {
             match bytes {
@@ -260,9 +262,13 @@ impl Tokenizer {
                 [b] => byte_ids[*b as usize] = rank,
                 _ => {}
             }
-            if vocab[rank as usize].replace(bytes.into()).is_some() {
+            if slots[rank as usize].replace(bytes).is_some() {
                 return Err(bad(format!("rank {rank} appears twice")));
             }
+        }
+        let mut vocab = Vocab::with_capacity(max, file.bytes.len());
+        for slot in slots {
+            vocab.push(slot)?;
         }
         if let Some(b) = byte_ids.iter().position(|&r| r == u32::MAX) {
             return Err(bad(format!(
@@ -278,7 +284,7 @@ impl Tokenizer {
     pub(crate) fn assemble(
         name: &str,
         pattern: &Pattern,
-        vocab: Vec<Option<Box<[u8]>>>,
+        vocab: Vocab,
         byte_ids: [u32; 256],
         model: Model,
         special: Vec<(String, u32)>,
@@ -294,7 +300,7 @@ impl Tokenizer {
             if !seen.insert(text.as_str()) {
                 return Err(Error::InvalidSpecial(format!("{text:?} is given twice")));
             }
-            if matches!(vocab.get(*id as usize), Some(Some(_))) {
+            if vocab.get(*id).is_some() {
                 return Err(Error::InvalidSpecial(format!(
                     "{text:?} has id {id}, which is already an ordinary token"
                 )));
@@ -356,7 +362,7 @@ impl Tokenizer {
 
     /// Number of ordinary tokens (bytes and merges).
     pub fn ordinary_count(&self) -> usize {
-        self.vocab.iter().filter(|t| t.is_some()).count()
+        self.vocab.iter().flatten().count()
     }
 
     /// True if this tokenizer was built from explicit merges (minbpe, HF).
@@ -366,7 +372,7 @@ impl Tokenizer {
 
     /// The bytes of an ordinary or special token.
     pub fn token_bytes(&self, id: u32) -> Result<&[u8]> {
-        if let Some(Some(b)) = self.vocab.get(id as usize) {
+        if let Some(b) = self.vocab.get(id) {
             return Ok(b);
         }
         match self.special_ids.get(&id) {
@@ -633,10 +639,7 @@ impl Tokenizer {
 
     /// The rank of an ordinary token (its merge priority).
     pub fn rank(&self, id: u32) -> Option<u32> {
-        let bytes = match self.vocab.get(id as usize) {
-            Some(Some(b)) => b,
-            _ => return None,
-        };
+        let bytes = self.vocab.get(id)?;
         match &self.model {
             Model::Ranks { .. } => Some(id),
             // Single bytes come before every merge.
@@ -669,10 +672,7 @@ impl Tokenizer {
     /// BPE on the token's bytes with only lower-ranked merges (as minbpe's
     /// `recover_merges` does).
     pub fn parents(&self, id: u32) -> Option<(u32, u32)> {
-        let bytes = match self.vocab.get(id as usize) {
-            Some(Some(b)) if b.len() > 1 => b,
-            _ => return None,
-        };
+        let bytes = self.vocab.get(id).filter(|b| b.len() > 1)?;
         match &self.model {
             Model::Merges { .. } => self.merge_of(id).map(|m| m.0),
             Model::Ranks { .. } => {
@@ -760,7 +760,7 @@ impl Tokenizer {
         self.vocab
             .iter()
             .enumerate()
-            .filter_map(|(i, b)| b.as_deref().map(|b| (b, i as u32)))
+            .filter_map(|(i, b)| b.map(|b| (b, i as u32)))
     }
 }
 
