@@ -8,6 +8,7 @@
 // Ops are the keys of `ops` below. Typed arrays in results are transferred.
 import init, { WasmTokenizer, WasmTrainer, EncodeSession, warmUp } from './pkg/bpe_playground.js';
 import { describe } from './js/describe.js';
+import { fetchRanks } from './js/rank-files.js';
 
 const PRETRAINED = ['r50k_base', 'p50k_base', 'cl100k_base', 'o200k_base'];
 
@@ -39,18 +40,6 @@ const loading = new Map();
 const sessions = new Map();
 /** request ids of trainings asked to stop */
 const cancelled = new Set();
-
-function fetchRanks(name) {
-  return fetch(new URL(`./vocab/${name}.tiktoken`, import.meta.url)).then(
-    (r) => {
-      if (!r.ok) throw new Error(`could not load the rank file of ${name} (HTTP ${r.status})`);
-      return r.arrayBuffer();
-    },
-    (e) => {
-      throw new Error(`could not download the rank file of ${name} (${e instanceof Error ? e.message : e})`);
-    },
-  );
-}
 
 /** Settles when the vocabularies of a crashed worker are re-created (op restore). */
 let restoring = Promise.resolve();

@@ -19,6 +19,7 @@
 
 import init, { WasmTokenizer, EncodeSession } from '../pkg/bpe_playground.js';
 import { describe } from './describe.js';
+import { fetchRanks } from './rank-files.js';
 
 /** A first encoding on this thread is for texts up to this many bytes... */
 export const LOCAL_TEXT_LIMIT = 256 * 1024;
@@ -49,7 +50,7 @@ export class LocalEngine {
     if (this.broken || this.held?.name === name) return;
     this.drop();
     const held = { name, tok: null, session: null, lastBytes: -1, behind: null };
-    const file = bytes ?? fetch(new URL(`../vocab/${name}.tiktoken`, import.meta.url)).then((r) => (r.ok ? r.arrayBuffer() : null));
+    const file = bytes ?? fetchRanks(name).catch(() => null);
     held.promise = Promise.all([file, this.engine])
       .then(([buf]) => {
         if (!buf || this.held !== held) return null;
