@@ -20,6 +20,7 @@ use crate::vocab::Vocab;
 use std::cell::Cell;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+use std::sync::Arc;
 
 /// Decides whether two adjacent tokens merge.
 pub trait MergeRule {
@@ -320,26 +321,25 @@ pub type FastBuild = std::hash::BuildHasherDefault<FastHasher>;
 /// A slot is two words: `(hash tag: 24 bits, length: 8 bits, id + 1: 32
 /// bits)` and the key's bytes packed by `load_short` when it has at most 8
 /// bytes. A lookup of a short key therefore never leaves the slot array;
-/// longer keys are compared against the arena, where the bytes of all
-/// tokens sit end to end.
+/// longer keys are compared against the tokens' bytes in the [`Vocab`],
+/// which the table shares with the tokenizer.
 ///
 /// Tokens of two, three or four bytes, which make up most lookups while
 /// merging, are also kept in small tables of their own (`two`, `short`)
 /// that stay in the CPU's L2 cache across calls, where the slot array of a
 /// large vocabulary does not.
 ///
-/// Memory: 16 bytes per slot (2 × tokens, rounded up to a power of two),
-/// 4 bytes per id of offsets, the token bytes, a 256 KB table of the
-/// two-byte tokens and 8 bytes per slot of the three- and four-byte ones
-/// (at most 70 % full): about 6 MB for cl100k, 11.3 MB for o200k.
+/// Memory: 16 bytes per slot (2 × tokens, rounded up to a power of two), a
+/// 256 KB table of the two-byte tokens, 8 bytes per slot of the three- and
+/// four-byte ones (at most 70 % full) and the filter: about 5.1 MB for
+/// cl100k and 9.4 MB for o200k. The token bytes and their offsets live in
+/// the shared [`Vocab`].
 #[derive(Debug, Clone, Default)]
 pub struct RankTable {
     /// `[meta, packed]` per slot; `meta == 0` is an empty slot.
     slots: Vec<[u64; 2]>,
-    /// `offsets[id]..offsets[id + 1]` are the bytes of `id` in `arena`
-    /// (empty for ids that are gaps).
-    offsets: Vec<u32>,
-    arena: Vec<u8>,
+    /// The tokens' bytes, by id (shared with the tokenizer).
+    vocab: Arc<Vocab>,
     /// Ids of the two-byte tokens, indexed by `first << 8 | second`
     /// (`u32::MAX`: none): the first round of every merge looks up only
     /// byte pairs, and this answers them from 256 KB instead of the slots.
@@ -393,7 +393,8 @@ fn meta_of(h: u64, len: usize) -> u64 {
 impl RankTable {
     /// A table of `tokens[id]` (`None` for gaps). Returns the first id whose
     /// bytes repeat an earlier token's, as an error.
-    pub fn new(tokens: &Vocab) -> std::result::Result<RankTable, u32> {
+    pub fn new(vocab: Arc<Vocab>) -> std::result::Result<RankTable, u32> {
+        let tokens = &*vocab;
         let count = tokens.iter().filter(|t| t.is_some()).count();
         let bits = (count.max(1) * 2)
             .next_power_of_two()
@@ -417,8 +418,7 @@ impl RankTable {
         let mut t = RankTable {
             filter: vec![0; long_count.div_ceil(8).next_power_of_two()],
             slots: vec![[0, 0]; 1 << bits],
-            offsets: Vec::with_capacity(tokens.len() + 1),
-            arena: Vec::with_capacity(tokens.iter().flatten().map(|b| b.len()).sum()),
+            vocab: Arc::clone(&vocab),
             two: vec![u32::MAX; 1 << 16],
             short: if short_bits == 0 {
                 Vec::new()
@@ -429,13 +429,6 @@ impl RankTable {
             len: 0,
             shift: 64 - bits,
         };
-        t.offsets.push(0);
-        for tok in tokens.iter() {
-            if let Some(b) = tok {
-                t.arena.extend_from_slice(b);
-            }
-            t.offsets.push(t.arena.len() as u32);
-        }
         let mask = t.slots.len() - 1;
         for (id, tok) in tokens.iter().enumerate() {
             let Some(b) = tok else { continue };
@@ -448,10 +441,8 @@ impl RankTable {
                 if meta == 0 {
                     break;
                 }
-                let other = meta as u32 as usize - 1;
-                if meta & !0xFFFF_FFFF == want
-                    && t.arena[t.offsets[other] as usize..t.offsets[other + 1] as usize] == *b
-                {
+                let other = meta as u32 - 1;
+                if meta & !0xFFFF_FFFF == want && tokens.get(other) == Some(b) {
                     return Err(id as u32);
                 }
                 i = (i + 1) & mask;
@@ -523,13 +514,8 @@ impl RankTable {
                     if word == packed {
                         return Some(id);
                     }
-                } else {
-                    let i = id as usize;
-                    let stored =
-                        &self.arena[self.offsets[i] as usize..self.offsets[i + 1] as usize];
-                    if stored == key {
-                        return Some(id);
-                    }
+                } else if self.vocab.get(id) == Some(key) {
+                    return Some(id);
                 }
             }
             i = (i + 1) & mask;
@@ -564,14 +550,9 @@ impl RankTable {
         self.len == 0
     }
 
-    /// Heap bytes used by the table.
+    /// Heap bytes used by the table (the shared [`Vocab`] not counted).
     pub fn heap_bytes(&self) -> usize {
-        self.slots.len() * 16
-            + self.offsets.len() * 4
-            + self.arena.len()
-            + self.two.len() * 4
-            + self.short.len() * 8
-            + self.filter.len() * 8
+        self.slots.len() * 16 + self.two.len() * 4 + self.short.len() * 8 + self.filter.len() * 8
     }
 }
 
@@ -997,7 +978,7 @@ mod tests {
                 tokens.push(None); // a gap in the ids
             }
         }
-        let table = RankTable::new(&Vocab::from_slots(&tokens).unwrap()).unwrap();
+        let table = RankTable::new(Arc::new(Vocab::from_slots(&tokens).unwrap())).unwrap();
         for (id, t) in tokens.iter().enumerate() {
             if let Some(t) = t {
                 assert_eq!(table.get(t), Some(id as u32), "{t:?}");
@@ -1013,7 +994,7 @@ mod tests {
         }
         let dup = vec![Some(Box::from(&b"abc"[..])), Some(Box::from(&b"abc"[..]))];
         assert_eq!(
-            RankTable::new(&Vocab::from_slots(&dup).unwrap()).unwrap_err(),
+            RankTable::new(Arc::new(Vocab::from_slots(&dup).unwrap())).unwrap_err(),
             1
         );
     }

@@ -21,6 +21,7 @@ use crate::pretokenize::{Pattern, Splitter};
 use crate::train::{Trained, MIN_VOCAB_SIZE};
 use crate::vocab::Vocab;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// The longest text `encode` accepts, in bytes: token spans are `u32`
 /// offsets (4 GiB − 1).
@@ -142,8 +143,9 @@ impl<R: MergeRule + ?Sized> MergeRule for Limited<'_, R> {
 pub struct Tokenizer {
     name: String,
     splitter: Splitter,
-    /// Bytes of every ordinary token, indexed by id (gaps have none).
-    vocab: Vocab,
+    /// Bytes of every ordinary token, indexed by id (gaps have none); a
+    /// rank table shares it.
+    vocab: Arc<Vocab>,
     byte_ids: [u32; 256],
     model: Model,
     /// Special tokens in registration order.
@@ -190,7 +192,7 @@ impl Tokenizer {
         Tokenizer::assemble(
             name,
             pattern,
-            vocab,
+            Arc::new(vocab),
             std::array::from_fn(|i| i as u32),
             model,
             special,
@@ -221,23 +223,17 @@ impl Tokenizer {
     ) -> Result<Tokenizer> {
         let mut file = RankFile::default();
         for (bytes, rank) in ranks {
-            file.bytes.extend_from_slice(&bytes);
-            let end = u32::try_from(file.bytes.len()).map_err(|_| Error::TooLarge {
-                what: "rank table",
-                size: file.bytes.len(),
-                limit: u32::MAX as usize,
-            })?;
-            file.ends.push(end);
+            file.tokens.push(Some(&bytes))?;
             file.ranks.push(rank);
         }
-        Tokenizer::from_rank_file(name, pattern, &file, special)
+        Tokenizer::from_rank_file(name, pattern, file, special)
     }
 
     /// [`Tokenizer::from_ranks`] from a parsed rank file. O(tokens + bytes).
     pub fn from_rank_file(
         name: &str,
         pattern: &Pattern,
-        file: &RankFile,
+        file: RankFile,
         special: Vec<(String, u32)>,
     ) -> Result<Tokenizer> {
         let bad = |message: String| Error::Format {
@@ -252,9 +248,6 @@ impl Tokenizer {
                 max - 1
             )));
         }
-        // Each rank's token, borrowed from the file (one allocation), then
-        // copied into the vocabulary in id order.
-        let mut slots: Vec<Option<&[u8]>> = vec![None; max];
         let mut byte_ids = [u32::MAX; 256];
         for (bytes, rank) in file.iter() {
             match bytes {
@@ -262,20 +255,33 @@ impl Tokenizer {
                 [b] => byte_ids[*b as usize] = rank,
                 _ => {}
             }
-            if slots[rank as usize].replace(bytes).is_some() {
-                return Err(bad(format!("rank {rank} appears twice")));
+        }
+        let vocab = if file.ranks.iter().enumerate().all(|(i, &r)| r as usize == i) {
+            // Line i has rank i (every OpenAI file): the file's tokens are
+            // the vocabulary already.
+            file.tokens
+        } else {
+            // Each rank's token, borrowed from the file, then copied into
+            // the vocabulary in id order.
+            let mut slots: Vec<Option<&[u8]>> = vec![None; max];
+            for (bytes, rank) in file.iter() {
+                if slots[rank as usize].replace(bytes).is_some() {
+                    return Err(bad(format!("rank {rank} appears twice")));
+                }
             }
-        }
-        let mut vocab = Vocab::with_capacity(max, file.bytes.len());
-        for slot in slots {
-            vocab.push(slot)?;
-        }
+            let mut vocab = Vocab::with_capacity(max, file.tokens.byte_len());
+            for slot in slots {
+                vocab.push(slot)?;
+            }
+            vocab
+        };
         if let Some(b) = byte_ids.iter().position(|&r| r == u32::MAX) {
             return Err(bad(format!(
                 "byte 0x{b:02X} has no token, so some text could not be encoded"
             )));
         }
-        let table = RankTable::new(&vocab)
+        let vocab = Arc::new(vocab);
+        let table = RankTable::new(Arc::clone(&vocab))
             .map_err(|rank| bad(format!("the token of rank {rank} appears twice")))?;
         let model = Model::Ranks { ranks: table };
         Tokenizer::assemble(name, pattern, vocab, byte_ids, model, special)
@@ -284,7 +290,7 @@ impl Tokenizer {
     pub(crate) fn assemble(
         name: &str,
         pattern: &Pattern,
-        vocab: Vocab,
+        vocab: Arc<Vocab>,
         byte_ids: [u32; 256],
         model: Model,
         special: Vec<(String, u32)>,

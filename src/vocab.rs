@@ -6,6 +6,11 @@
 //! offset per id. An id with no token (a gap in the ids) is an empty range:
 //! tokens are never empty.
 //!
+//! One `Vocab` serves a rank file from parse to lookups: the tiktoken reader
+//! decodes each line's token straight into it ([`crate::formats::tiktoken::RankFile`]),
+//! the tokenizer keeps it as its vocabulary when line `i` has rank `i`, and
+//! the rank table compares long keys against it (shared, not copied).
+//!
 //! ```
 //! use bpe_playground::vocab::Vocab;
 //! let mut v = Vocab::default();
@@ -20,20 +25,27 @@
 
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vocab {
     bytes: Vec<u8>,
-    /// `ends[id]`: where token `id` ends in `bytes` (it starts where the
-    /// previous one ends).
-    ends: Vec<u32>,
+    /// Token `id` is `bytes[offsets[id]..offsets[id + 1]]`; `offsets[0]` is 0.
+    offsets: Vec<u32>,
+}
+
+impl Default for Vocab {
+    fn default() -> Vocab {
+        Vocab::with_capacity(0, 0)
+    }
 }
 
 impl Vocab {
     /// An empty vocabulary with room for `tokens` tokens of `bytes` bytes in all.
     pub fn with_capacity(tokens: usize, bytes: usize) -> Vocab {
+        let mut offsets = Vec::with_capacity(tokens + 1);
+        offsets.push(0);
         Vocab {
             bytes: Vec::with_capacity(bytes),
-            ends: Vec::with_capacity(tokens),
+            offsets,
         }
     }
 
@@ -75,26 +87,29 @@ impl Vocab {
         self.close()
     }
 
-    /// Ends the token appended to `bytes`.
-    fn close(&mut self) -> Result<()> {
+    /// The buffer the next id's token is written into, for readers that
+    /// decode it in place (see [`crate::formats::tiktoken`]); [`Vocab::close`]
+    /// ends it.
+    pub(crate) fn open(&mut self) -> &mut Vec<u8> {
+        &mut self.bytes
+    }
+
+    /// Ends the next id's token: the bytes written since the last one.
+    pub(crate) fn close(&mut self) -> Result<()> {
         let end = u32::try_from(self.bytes.len()).map_err(|_| Error::TooLarge {
             what: "vocabulary",
             size: self.bytes.len(),
             limit: u32::MAX as usize,
         })?;
-        self.ends.push(end);
+        self.offsets.push(end);
         Ok(())
     }
 
+    #[inline]
     fn range(&self, id: u32) -> Option<std::ops::Range<usize>> {
         let id = id as usize;
-        let end = *self.ends.get(id)? as usize;
-        let start = if id == 0 {
-            0
-        } else {
-            self.ends[id - 1] as usize
-        };
-        (start < end).then_some(start..end)
+        let (&start, &end) = (self.offsets.get(id)?, self.offsets.get(id + 1)?);
+        (start < end).then_some(start as usize..end as usize)
     }
 
     /// The bytes of token `id`, or `None` if no token has this id.
@@ -105,16 +120,21 @@ impl Vocab {
 
     /// One more than the largest id (gaps included).
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.offsets.len() - 1
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.len() == 0
+    }
+
+    /// The bytes of all tokens together.
+    pub fn byte_len(&self) -> usize {
+        self.bytes.len()
     }
 
     /// Every id's token in id order (`None` for gaps).
     pub fn iter(&self) -> impl Iterator<Item = Option<&[u8]>> + '_ {
-        (0..self.ends.len() as u32).map(|id| self.get(id))
+        (0..self.len() as u32).map(|id| self.get(id))
     }
 }
 
@@ -139,6 +159,22 @@ mod tests {
         assert_eq!(v.get(5), None);
         assert_eq!(v.get(u32::MAX), None);
         assert!(Vocab::from_slots(&[Some(Box::from(&b""[..]))]).is_err());
+    }
+
+    #[test]
+    fn tokens_decoded_in_place_end_at_close() {
+        let mut v = Vocab::default();
+        assert!(v.is_empty());
+        v.open().extend_from_slice(b"ab");
+        v.close().unwrap();
+        v.close().unwrap(); // nothing written: a gap
+        v.open().push(b'c');
+        v.close().unwrap();
+        assert_eq!(
+            v.iter().collect::<Vec<_>>(),
+            [Some(&b"ab"[..]), None, Some(&b"c"[..])]
+        );
+        assert_eq!((v.len(), v.byte_len()), (3, 3));
     }
 
     #[test]

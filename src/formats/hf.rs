@@ -247,7 +247,7 @@ pub fn read_tokenizer_json(name: &str, json: &str) -> Result<Tokenizer> {
         order,
         counts: None,
     };
-    let vocab = crate::vocab::Vocab::from_slots(&vocab)?;
+    let vocab = std::sync::Arc::new(crate::vocab::Vocab::from_slots(&vocab)?);
     let mut tok = Tokenizer::assemble(name, &pattern, vocab, byte_ids, model, special)?;
     tok.whole_chunks = whole;
     Ok(tok)

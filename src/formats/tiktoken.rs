@@ -6,6 +6,7 @@
 use crate::error::{Error, Result};
 use crate::pretokenize::Pattern;
 use crate::tokenizer::Tokenizer;
+use crate::vocab::Vocab;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use std::collections::HashSet;
@@ -16,13 +17,14 @@ const FORMAT: &str = ".tiktoken";
 /// largest real encoding (o200k_base) stops near 200,000.
 pub const MAX_RANK: u32 = 1 << 24;
 
-/// The tokens of a rank file in file order, their bytes end to end in one
-/// buffer: token `i` is `bytes[ends[i - 1]..ends[i]]` (from 0 for the first)
-/// with rank `ranks[i]`. One allocation for all tokens instead of one each.
+/// The tokens of a rank file in file order, in one [`Vocab`] (one buffer
+/// for all tokens instead of an allocation each): token `i` has rank
+/// `ranks[i]`. In the usual file, line `i` has rank `i`, and `tokens` is then
+/// the tokenizer's vocabulary as it is. An empty token reads as empty here;
+/// [`Tokenizer::from_rank_file`] refuses it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RankFile {
-    pub bytes: Vec<u8>,
-    pub ends: Vec<u32>,
+    pub tokens: Vocab,
     pub ranks: Vec<u32>,
 }
 
@@ -39,8 +41,7 @@ impl RankFile {
 
     /// The bytes of token `i` (in file order).
     pub fn token(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.bytes[start..self.ends[i] as usize]
+        self.tokens.get(i as u32).unwrap_or_default()
     }
 
     /// `(token bytes, rank)` pairs, in file order.
@@ -119,8 +120,7 @@ pub fn parse_rank_file(data: &[u8]) -> Result<RankFile> {
     let lines = data.len() / 12 + 1;
     let mut file = RankFile {
         // Decoded tokens are shorter than the file.
-        bytes: Vec::with_capacity(data.len() / 4 * 3),
-        ends: Vec::with_capacity(lines),
+        tokens: Vocab::with_capacity(lines, data.len() / 4 * 3),
         ranks: Vec::with_capacity(lines),
     };
     let mut rest = data;
@@ -148,7 +148,7 @@ pub fn parse_rank_file(data: &[u8]) -> Result<RankFile> {
                 shown()
             )));
         };
-        decode_base64(&line[..space], &mut file.bytes).map_err(|at| {
+        decode_base64(&line[..space], file.tokens.open()).map_err(|at| {
             err(format!(
                 "the token is not valid base64 (at character {}: {:?})",
                 at + 1,
@@ -166,12 +166,11 @@ pub fn parse_rank_file(data: &[u8]) -> Result<RankFile> {
                     "rank {rank} is too large (ranks must be below {MAX_RANK})"
                 ))
             })?;
-        let end = u32::try_from(file.bytes.len()).map_err(|_| Error::TooLarge {
+        file.tokens.close().map_err(|_| Error::TooLarge {
             what: "rank file",
             size: data.len(),
             limit: u32::MAX as usize,
         })?;
-        file.ends.push(end);
         file.ranks.push(rank);
     }
     if file.is_empty() {
@@ -196,7 +195,7 @@ pub fn read_tiktoken(
     pattern: &Pattern,
     special: Vec<(String, u32)>,
 ) -> Result<Tokenizer> {
-    Tokenizer::from_rank_file(name, pattern, &parse_rank_file(data)?, special)
+    Tokenizer::from_rank_file(name, pattern, parse_rank_file(data)?, special)
 }
 
 /// Writes the ordinary tokens of any tokenizer as a rank file (id = rank).
@@ -287,6 +286,43 @@ mod tests {
         ] {
             assert_eq!(parse_rank(s.as_bytes()), s.parse::<u64>().ok(), "{s:?}");
         }
+    }
+
+    /// The 256 bytes (ranks 0–255) and "ab" (256), "abab" (257) as lines.
+    fn lines() -> Vec<String> {
+        let mut lines: Vec<String> = (0..=255u8)
+            .map(|b| format!("{} {b}", STANDARD.encode([b])))
+            .collect();
+        lines.push(format!("{} 256", STANDARD.encode(b"ab")));
+        lines.push(format!("{} 257", STANDARD.encode(b"abab")));
+        lines
+    }
+
+    #[test]
+    fn lines_may_come_in_any_rank_order() {
+        let read = |lines: &[String]| {
+            read_tiktoken("t", lines.join("\n").as_bytes(), &Pattern::Gpt4, vec![])
+        };
+        let mut lines = lines();
+        let in_order = read(&lines).unwrap();
+        lines.reverse();
+        let reversed = read(&lines).unwrap();
+        for tok in [&in_order, &reversed] {
+            assert_eq!(tok.encode_ordinary("ababab").unwrap(), vec![257, 256]);
+            assert_eq!(tok.token_bytes(257).unwrap(), b"abab");
+        }
+        // Out of order, a rank can appear twice; in order, a token can.
+        lines[0] = format!("{} 3", STANDARD.encode(b"xy"));
+        let err = read(&lines).unwrap_err().to_string();
+        assert!(err.contains("rank 3 appears twice"), "{err}");
+        let mut lines = self::lines();
+        lines[257] = format!("{} 257", STANDARD.encode(b"ab"));
+        let err = read(&lines).unwrap_err().to_string();
+        assert!(err.contains("rank 257 appears twice"), "{err}");
+        // An empty token is refused (in a vocabulary it would be a gap).
+        lines[257] = " 257".into();
+        let err = read(&lines).unwrap_err().to_string();
+        assert!(err.contains("rank 257 has an empty token"), "{err}");
     }
 
     #[test]
