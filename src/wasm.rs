@@ -445,6 +445,32 @@ impl WasmEncodeSession {
         text: &str,
         allowed: &str,
     ) -> Result<Object, JsError> {
+        self.run(tokenizer, text, allowed)
+    }
+
+    /// [`encode`](Self::encode) of a text given as UTF-8 bytes (which the
+    /// page already has, from `TextEncoder`): they are copied in as they
+    /// are instead of encoding the string again. Invalid UTF-8 is an error.
+    #[wasm_bindgen(js_name = encodeUtf8)]
+    pub fn encode_utf8(
+        &mut self,
+        tokenizer: &WasmTokenizer,
+        utf8: &[u8],
+        allowed: &str,
+    ) -> Result<Object, JsError> {
+        let text = std::str::from_utf8(utf8)
+            .map_err(|e| JsError::new(&format!("the text is not valid UTF-8: {e}")))?;
+        self.run(tokenizer, text, allowed)
+    }
+}
+
+impl WasmEncodeSession {
+    fn run(
+        &mut self,
+        tokenizer: &WasmTokenizer,
+        text: &str,
+        allowed: &str,
+    ) -> Result<Object, JsError> {
         let allowed = AllowedSpecial::parse(allowed).map_err(js_err)?;
         let tok = &tokenizer.inner;
         let enc = match self.last.take() {

@@ -94,10 +94,17 @@ fn an_encode_session_gives_what_encode_gives_across_edits_and_tokenizers() {
         "",
         "ab ab",
     ];
+    let mut step = 0;
     for tok in [&words, &toy, &words] {
         for allowed in ["none", "all"] {
             for text in texts {
-                let got = session.encode(tok, text, allowed).unwrap();
+                // The text as a string, or as UTF-8 bytes: one session either way.
+                step += 1;
+                let got = if step % 2 == 0 {
+                    session.encode(tok, text, allowed).unwrap()
+                } else {
+                    session.encode_utf8(tok, text.as_bytes(), allowed).unwrap()
+                };
                 let want = tok.encode(text, allowed).unwrap();
                 for key in ["ids", "starts", "ends"] {
                     assert_eq!(
@@ -111,6 +118,11 @@ fn an_encode_session_gives_what_encode_gives_across_edits_and_tokenizers() {
     }
     let bad = message(session.encode(&toy, "ab<|end|>", "none_raise").unwrap_err());
     assert!(bad.contains("<|end|>"), "{bad}");
+    let bad = message(session.encode_utf8(&toy, b"ab\xFFab", "none").unwrap_err());
+    assert!(bad.contains("not valid UTF-8"), "{bad}");
+    // The session still works after an error.
+    let after = session.encode_utf8(&toy, b"abab", "none").unwrap();
+    assert_eq!(u32s(&after, "ids"), vec![257]);
 }
 
 #[wasm_bindgen_test]

@@ -15,7 +15,7 @@
 //
 //   const local = new LocalEngine(wasmModulePromise);
 //   local.hold('cl100k_base', rankBytesPromise);   // or fetched when idle
-//   local.encode('cl100k_base', text, bytes, 'none') // {ids, starts, ends} | null
+//   local.encode('cl100k_base', text, utf8, 'none') // {ids, starts, ends} | null
 
 import init, { WasmTokenizer, EncodeSession } from '../pkg/bpe_playground.js';
 import { describe } from './describe.js';
@@ -101,10 +101,12 @@ export class LocalEngine {
     return tok ? describe(name, tok) : null;
   }
 
-  /** {ids, starts, ends} of `text` (`bytes` long in UTF-8), or null when it
-   *  is the worker's to do: not held or not ready here, a long text that is
-   *  not an edit of the last one, or an error (the worker then reports it). */
-  encode(name, text, bytes, allowed) {
+  /** {ids, starts, ends} of `text`, whose UTF-8 bytes are `utf8` (handed
+   *  to the engine as they are), or null when it is the worker's to do: not
+   *  held or not ready here, a long text that is not an edit of the last
+   *  one, or an error (the worker then reports it). */
+  encode(name, text, utf8, allowed) {
+    const bytes = utf8.length;
     const held = this.holds(name) ? this.held : null;
     if (!held?.tok) return null;
     const small = bytes <= LOCAL_EDIT_TEXT_LIMIT;
@@ -118,19 +120,19 @@ export class LocalEngine {
         whenIdle(() => {
           if (this.held !== held || held.behind !== text) return;
           held.behind = null;
-          this.run(held, text, bytes, allowed);
+          this.run(held, utf8, allowed);
         });
       }
       return null;
     }
     held.behind = null;
-    return this.run(held, text, bytes, allowed);
+    return this.run(held, utf8, allowed);
   }
 
-  run(held, text, bytes, allowed) {
+  run(held, utf8, allowed) {
     try {
-      const enc = held.session.encode(held.tok, text, allowed);
-      held.lastBytes = bytes;
+      const enc = held.session.encodeUtf8(held.tok, utf8, allowed);
+      held.lastBytes = utf8.length;
       return enc;
     } catch (e) {
       // An encoding error (the worker says the same, with the page's error
