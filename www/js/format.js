@@ -25,12 +25,16 @@ export function hexBytes(bytes) {
   return Array.from(bytes, hex).join(' ');
 }
 
-/** [0, 1, 2, ...]: the byte → UTF-16 map of every ASCII text (read only). */
+/** [0, 1, 2, ...]: the byte → UTF-16 map of every ASCII text (read only).
+ *  It grows with room to spare (half as much again), so that typing into a
+ *  long text does not refill it at the next keystroke. */
 let identityMap = new Uint32Array(0);
 function identity(n) {
   if (identityMap.length < n) {
-    identityMap = new Uint32Array(Math.max(n, identityMap.length * 2));
-    for (let i = 0; i < identityMap.length; i++) identityMap[i] = i;
+    const old = identityMap;
+    identityMap = new Uint32Array(n + (n >> 1) + 1024);
+    identityMap.set(old);
+    for (let i = old.length; i < identityMap.length; i++) identityMap[i] = i;
   }
   return identityMap.subarray(0, n);
 }
