@@ -276,20 +276,32 @@ describe('teaching BPE', () => {
     await page.locator('h1').click();
     await page.keyboard.press('l');
     assert.ok(await page.evaluate(() => document.body.classList.contains('lecture')));
-    await page.getByTestId('merge-first').click();
-    await page.locator('h1').click();
-    await page.keyboard.press('ArrowRight');
-    await page.keyboard.press('ArrowRight');
-    await page.waitForFunction(() => document.querySelector('[data-testid="merge-slider"]').value === '2');
-    await page.keyboard.press('ArrowLeft');
-    await page.waitForFunction(() => document.querySelector('[data-testid="merge-slider"]').value === '1');
-    const size = await page.$eval('[data-testid="merge-tokens"] .chip', (c) => parseFloat(getComputedStyle(c).fontSize));
-    assert.ok(size >= 24, `chip font ${size}px`);
-    await page.keyboard.press(' ');
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="merge-slider"]').value) >= 8);
-    await page.keyboard.press(' ');
-    await screenshot(page, 'teach-lecture');
-    await page.keyboard.press('l');
+    try {
+      await page.getByTestId('merge-first').click();
+      await page.locator('h1').click();
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('ArrowRight');
+      await page.waitForFunction(() => document.querySelector('[data-testid="merge-slider"]').value === '2');
+      await page.keyboard.press('ArrowLeft');
+      await page.waitForFunction(() => document.querySelector('[data-testid="merge-slider"]').value === '1');
+      // The step re-renders the chips: read a chip that is on the page (one
+      // being replaced has no computed style).
+      const size = await (await page.waitForFunction(() => {
+        const c = document.querySelector('[data-testid="merge-tokens"] .chip');
+        const px = c?.isConnected ? parseFloat(getComputedStyle(c).fontSize) : NaN;
+        return px > 0 ? px : null;
+      })).jsonValue();
+      assert.ok(size >= 24, `chip font ${size}px`);
+      await page.keyboard.press(' ');
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="merge-slider"]').value) >= 8);
+      await page.keyboard.press(' ');
+      await screenshot(page, 'teach-lecture');
+    } finally {
+      // Leave lecture mode even when a step failed: the tests after this
+      // one need the normal layout (lecture mode hides the input).
+      await page.locator('h1').click();
+      await page.keyboard.press('l');
+    }
     assert.ok(!(await page.evaluate(() => document.body.classList.contains('lecture'))));
   });
 
