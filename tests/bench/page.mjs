@@ -7,12 +7,15 @@
 //                      (s), median of the same loads
 //   keystroke_p95      keydown → chips changed and the frame that shows them, p95 (s),
 //                      with 100 KB of text and cl100k (param: text size)
+//   keystroke_p95_1KB  the same with 1 KB of text (the frame budget when
+//                      the textarea itself is cheap)
 //   keystroke_p95_1MB  the same with 1 MB of text (is 1 MB usable?)
 //   fill_1MB           1 MB pasted → its chips shown (s)
 //   engine_memory_page the wasm memory of the page thread's engine (note)
-// and, with peer `chromium:textarea`, the floor for keystroke_p95: the same
-// keystrokes into a bare <textarea> holding the same text, keydown → input
-// event → a frame later (no tokenizer at all), measured in the same run.
+// and, with peer `chromium:textarea`, the floor for keystroke_p95 and
+// keystroke_p95_1KB: the same keystrokes into a bare <textarea> holding the
+// same text, keydown → input event → a frame later (no tokenizer at all),
+// measured in the same run.
 // Run from the repository root after ./build.sh build:  node tests/bench/page.mjs
 import { readFileSync } from 'node:fs';
 import { startServer, launch } from '../e2e/harness.mjs';
@@ -179,6 +182,13 @@ try {
   out('keystroke_p95', '100KB', pct(lat100, 95) / 1000, f100.tokens, lat100.length,
     `p50_ms=${pct(lat100, 50).toFixed(1)};max_ms=${lat100[lat100.length - 1].toFixed(1)};${lat100.note}`);
 
+  // The same at 1 KB: how close the page comes to one frame when the
+  // textarea itself is cheap (compare with the bare textarea at 1 KB below).
+  const f1k = await fill(english.slice(0, 1024));
+  const lat1k = await keystrokes(KEYS);
+  out('keystroke_p95_1KB', '1KB', pct(lat1k, 95) / 1000, f1k.tokens, lat1k.length,
+    `p50_ms=${pct(lat1k, 50).toFixed(1)};max_ms=${lat1k[lat1k.length - 1].toFixed(1)};${lat1k.note}`);
+
   let big = english;
   while (big.length < 1_000_000) big += english;
   big = big.slice(0, 1_000_000);
@@ -192,25 +202,29 @@ try {
   await context.close();
 
   // ---- the floor: a bare textarea with the same text ----------------------------
-  const bare = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await bare.setContent('<textarea style="width:600px;height:360px;font:14px/1.5 monospace"></textarea>');
-  await bare.evaluate((t) => {
-    const ta = document.querySelector('textarea');
-    ta.value = t;
-    ta.focus();
-    ta.setSelectionRange(t.length >> 1, t.length >> 1);
-    window.__lat = [];
-    let start = null;
-    ta.addEventListener('keydown', (e) => { start = e.timeStamp; }, true);
-    ta.addEventListener('input', () => {
-      const s0 = start;
-      requestAnimationFrame(() => setTimeout(() => window.__lat.push(performance.now() - s0), 0));
-    });
-  }, text100);
-  const bl = await typeKeys(bare, KEYS);
-  console.log(['chromium:textarea', 'page', 'keystroke_p95', '100KB', (pct(bl, 95) / 1000).toFixed(6), 'NA', 'NA', 'NA', bl.length, 'NA',
-    `p50_ms=${pct(bl, 50).toFixed(1)};max_ms=${bl[bl.length - 1].toFixed(1)};bare textarea, same text, no tokenizer`].join('\t'));
-  await bare.close();
+  async function bareKeys(text, corpus, param) {
+    const bare = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await bare.setContent('<textarea style="width:600px;height:360px;font:14px/1.5 monospace"></textarea>');
+    await bare.evaluate((t) => {
+      const ta = document.querySelector('textarea');
+      ta.value = t;
+      ta.focus();
+      ta.setSelectionRange(t.length >> 1, t.length >> 1);
+      window.__lat = [];
+      let start = null;
+      ta.addEventListener('keydown', (e) => { start = e.timeStamp; }, true);
+      ta.addEventListener('input', () => {
+        const s0 = start;
+        requestAnimationFrame(() => setTimeout(() => window.__lat.push(performance.now() - s0), 0));
+      });
+    }, text);
+    const bl = await typeKeys(bare, KEYS);
+    console.log(['chromium:textarea', 'page', corpus, param, (pct(bl, 95) / 1000).toFixed(6), 'NA', 'NA', 'NA', bl.length, 'NA',
+      `p50_ms=${pct(bl, 50).toFixed(1)};max_ms=${bl[bl.length - 1].toFixed(1)};bare textarea, same text, no tokenizer`].join('\t'));
+    await bare.close();
+  }
+  await bareKeys(text100, 'keystroke_p95', '100KB');
+  await bareKeys(english.slice(0, 1024), 'keystroke_p95_1KB', '1KB');
 } catch (e) {
   console.error(`page bench failed: ${String(e.message || e).split('\n')[0].slice(0, 200)}`);
   process.exitCode = 1;
