@@ -259,7 +259,9 @@ impl Tokenizer {
         let vocab = if file.ranks.iter().enumerate().all(|(i, &r)| r as usize == i) {
             // Line i has rank i (every OpenAI file): the file's tokens are
             // the vocabulary already.
-            file.tokens
+            let mut tokens = file.tokens;
+            tokens.shrink_to_fit();
+            tokens
         } else {
             // Each rank's token, borrowed from the file, then copied into
             // the vocabulary in id order.

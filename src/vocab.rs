@@ -94,6 +94,13 @@ impl Vocab {
         &mut self.bytes
     }
 
+    /// Gives back the room reserved and not used (a reader reserves for the
+    /// largest vocabulary its input could hold).
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.offsets.shrink_to_fit();
+    }
+
     /// Ends the next id's token: the bytes written since the last one.
     pub(crate) fn close(&mut self) -> Result<()> {
         let end = u32::try_from(self.bytes.len()).map_err(|_| Error::TooLarge {
