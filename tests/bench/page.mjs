@@ -34,6 +34,16 @@ function pct(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+/** `p50_ms=…;max_ms=…` of sorted latencies (ms). */
+function spread(lat) {
+  return `p50_ms=${pct(lat, 50).toFixed(1)};max_ms=${lat[lat.length - 1].toFixed(1)}`;
+}
+
+/** The p95 line of the page's keystrokes `lat` (sorted, ms, with their note). */
+function outKeys(corpus, param, lat, tokens) {
+  out(corpus, param, pct(lat, 95) / 1000, tokens, lat.length, `${spread(lat)};${lat.note}`);
+}
+
 /** Types `count` keys (x, and every sixth a space) into the focused field of
  *  `p`, each after the previous one's latency was pushed to window.__lat by
  *  the page's listeners; returns the latencies (ms), sorted. */
@@ -179,15 +189,13 @@ try {
   const f100 = await fill(text100);
   out('fill_100KB', '100KB', f100.seconds, f100.tokens, 1, 'fill() to chips shown');
   const lat100 = await keystrokes(KEYS);
-  out('keystroke_p95', '100KB', pct(lat100, 95) / 1000, f100.tokens, lat100.length,
-    `p50_ms=${pct(lat100, 50).toFixed(1)};max_ms=${lat100[lat100.length - 1].toFixed(1)};${lat100.note}`);
+  outKeys('keystroke_p95', '100KB', lat100, f100.tokens);
 
   // The same at 1 KB: how close the page comes to one frame when the
   // textarea itself is cheap (compare with the bare textarea at 1 KB below).
   const f1k = await fill(english.slice(0, 1024));
   const lat1k = await keystrokes(KEYS);
-  out('keystroke_p95_1KB', '1KB', pct(lat1k, 95) / 1000, f1k.tokens, lat1k.length,
-    `p50_ms=${pct(lat1k, 50).toFixed(1)};max_ms=${lat1k[lat1k.length - 1].toFixed(1)};${lat1k.note}`);
+  outKeys('keystroke_p95_1KB', '1KB', lat1k, f1k.tokens);
 
   let big = english;
   while (big.length < 1_000_000) big += english;
@@ -195,8 +203,7 @@ try {
   const f1m = await fill(big);
   out('fill_1MB', '1MB', f1m.seconds, f1m.tokens, 1, 'fill() to chips shown');
   const lat1m = await keystrokes(Math.min(KEYS, 15));
-  out('keystroke_p95_1MB', '1MB', pct(lat1m, 95) / 1000, f1m.tokens, lat1m.length,
-    `p50_ms=${pct(lat1m, 50).toFixed(1)};max_ms=${lat1m[lat1m.length - 1].toFixed(1)};${lat1m.note}`);
+  outKeys('keystroke_p95_1MB', '1MB', lat1m, f1m.tokens);
   const mem = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize : null));
   if (mem) out('js_heap_1MB', '1MB', NaN, null, 1, `usedJSHeapSize_MB=${(mem / 1e6).toFixed(1)}`);
   await context.close();
@@ -220,7 +227,7 @@ try {
     }, text);
     const bl = await typeKeys(bare, KEYS);
     console.log(['chromium:textarea', 'page', corpus, param, (pct(bl, 95) / 1000).toFixed(6), 'NA', 'NA', 'NA', bl.length, 'NA',
-      `p50_ms=${pct(bl, 50).toFixed(1)};max_ms=${bl[bl.length - 1].toFixed(1)};bare textarea, same text, no tokenizer`].join('\t'));
+      `${spread(bl)};bare textarea, same text, no tokenizer`].join('\t'));
     await bare.close();
   }
   await bareKeys(text100, 'keystroke_p95', '100KB');
