@@ -15,7 +15,7 @@
 //
 //   const local = new LocalEngine(wasmModulePromise);
 //   local.hold('cl100k_base', rankBytesPromise);   // or fetched when idle
-//   local.encode('cl100k_base', text, utf8, 'none') // {ids, starts, ends} | null
+//   local.encode('cl100k_base', utf8, 'none')  // {ids, starts, ends} | null
 
 import init, { WasmTokenizer, EncodeSession } from '../pkg/bpe_playground.js';
 import { describe } from './describe.js';
@@ -36,7 +36,8 @@ export class LocalEngine {
   constructor(module) {
     this.engine = Promise.resolve(module).then((m) => init({ module_or_path: m }));
     /** {name, promise: Promise<WasmTokenizer | null>, tok, session, lastBytes,
-     *  behind: the long text the worker encoded, for the session to catch up} */
+     *  behind: the UTF-8 of the long text the worker encoded, for the
+     *  session to catch up} */
     this.held = null;
     /** Set when the engine here failed (it is then not used again). */
     this.broken = false;
@@ -101,11 +102,11 @@ export class LocalEngine {
     return tok ? describe(name, tok) : null;
   }
 
-  /** {ids, starts, ends} of `text`, whose UTF-8 bytes are `utf8` (handed
+  /** {ids, starts, ends} of the text whose UTF-8 bytes are `utf8` (handed
    *  to the engine as they are), or null when it is the worker's to do: not
    *  held or not ready here, a long text that is not an edit of the last
    *  one, or an error (the worker then reports it). */
-  encode(name, text, utf8, allowed) {
+  encode(name, utf8, allowed) {
     const bytes = utf8.length;
     const held = this.holds(name) ? this.held : null;
     if (!held?.tok) return null;
@@ -115,10 +116,10 @@ export class LocalEngine {
       // The worker encodes this one; the session here catches up when the
       // page is idle, so that the edits that follow are answered here.
       held.lastBytes = -1;
-      held.behind = small ? text : null;
+      held.behind = small ? utf8 : null;
       if (small) {
         whenIdle(() => {
-          if (this.held !== held || held.behind !== text) return;
+          if (this.held !== held || held.behind !== utf8) return;
           held.behind = null;
           this.run(held, utf8, allowed);
         });

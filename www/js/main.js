@@ -161,7 +161,7 @@ class App {
     }
     const local = lane === 'main' && (await this.localFor(name));
     if (local && index === this.index && allowed === this.state.allowed) {
-      const enc = local.encode(name, index.text, index.bytes, allowed);
+      const enc = local.encode(name, index.bytes, allowed);
       if (enc) return { enc, index, name, allowed, by: 'page' };
     }
     const enc = await this.client.latest(lane, 'encode', { name, text: index.text, allowed, lane });
