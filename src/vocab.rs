@@ -94,6 +94,24 @@ impl Vocab {
         &mut self.bytes
     }
 
+    /// The vocabulary of tokens laid end to end in `bytes`, token `id`
+    /// being `lengths[id]` bytes long. The caller checks that no length is
+    /// 0 and that they add up to `bytes.len()` (a packed rank file's reader).
+    pub(crate) fn from_lengths(
+        bytes: Vec<u8>,
+        lengths: impl ExactSizeIterator<Item = u32>,
+    ) -> Vocab {
+        let mut offsets = Vec::with_capacity(lengths.len() + 1);
+        offsets.push(0);
+        let mut end = 0u32;
+        for len in lengths {
+            end += len;
+            offsets.push(end);
+        }
+        debug_assert_eq!(end as usize, bytes.len());
+        Vocab { bytes, offsets }
+    }
+
     /// Gives back the room reserved and not used (a reader reserves for the
     /// largest vocabulary its input could hold).
     pub(crate) fn shrink_to_fit(&mut self) {

@@ -105,6 +105,61 @@ fn encode_and_decode_round_trip_with_every_tokenizer_kind() {
 }
 
 #[test]
+fn pack_writes_a_rank_file_that_encodes_the_same() {
+    let dir = common::rank_files().display().to_string();
+    let packed = tmp("cl100k_base.ranks");
+    let packed = packed.to_str().unwrap();
+    let source = format!("{dir}/cl100k_base.tiktoken");
+    let out = run(bin().args(["pack", "-o", packed, &source]), b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = "hello world!!! 안녕 😉 <|endoftext|> 12345\n";
+    let encode = |tok: &str| {
+        let args = [
+            "encode",
+            "--vocab-dir",
+            &dir,
+            "--allowed-special",
+            "all",
+            "--tokenizer",
+            tok,
+        ];
+        let out = run(bin().args(args), text.as_bytes());
+        assert!(
+            out.status.success(),
+            "{tok}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    // Named after cl100k_base, the packed file keeps its specials too.
+    assert_eq!(encode(packed), encode("cl100k_base"));
+    assert_eq!(encode(packed), encode(&source));
+
+    let bytes = std::fs::read(packed).unwrap();
+    let cut = tmp("cut.ranks");
+    std::fs::write(&cut, &bytes[..bytes.len() - 1]).unwrap();
+    let out = run(
+        bin().args(["encode", "--tokenizer", cut.to_str().unwrap()]),
+        b"x",
+    );
+    assert_clean_error(&out, "packed rank file");
+
+    let bad = tmp("bad.tiktoken");
+    std::fs::write(&bad, "YQ== 0\nnospace\n").unwrap();
+    let out = run(
+        bin().args(["pack", "-o", packed, bad.to_str().unwrap()]),
+        b"",
+    );
+    assert_clean_error(&out, "line 2");
+    let out = run(bin().args(["pack", &source]), b"");
+    assert_clean_error(&out, "-o");
+}
+
+#[test]
 fn encode_matches_known_ids_and_special_modes() {
     let dir = common::rank_files().display().to_string();
     let text = b"hello world <|endoftext|>";

@@ -2,6 +2,8 @@
 //! shared corpus, with special tokens as text and as specials.
 //! The oracle is the tiktoken-rs crate; its assets are also our rank files.
 
+use bpe_playground::formats::packed::write_packed;
+use bpe_playground::formats::tiktoken::parse_rank_file;
 use bpe_playground::{pretrained, AllowedSpecial};
 use std::collections::HashSet;
 
@@ -116,5 +118,34 @@ fn every_pretrained_token_has_parents_down_to_bytes() {
             assert_eq!(joined, tok.token_bytes(id).unwrap(), "{name} token {id}");
             assert!(a < id && b < id, "{name}: parents rank below the token");
         }
+    }
+}
+
+/// The packed rank files the page loads (`bpe-playground pack`) hold the
+/// same encodings: every token, and tiktoken's ids on a corpus.
+#[test]
+fn packed_rank_files_load_the_same_encodings() {
+    let text = common::corpus("multilingual.txt");
+    for name in pretrained::NAMES {
+        let path = common::rank_files().join(format!("{name}.tiktoken"));
+        let data = std::fs::read(path).unwrap();
+        let packed = write_packed(&parse_rank_file(&data).unwrap()).unwrap();
+        assert!(
+            packed.len() * 2 < data.len() + data.len() / 10,
+            "{name}: {} bytes packed, {} as text",
+            packed.len(),
+            data.len()
+        );
+        let tok = pretrained::load(name, &packed).unwrap();
+        let from_text = common::pretrained_named(name);
+        assert!(
+            tok.ordinary_tokens().eq(from_text.ordinary_tokens()),
+            "{name}: the tokens differ"
+        );
+        let ids = tok.encode(&text, &AllowedSpecial::None).unwrap().ids;
+        assert!(
+            ids == oracle(name).encode_ordinary(&text),
+            "{name}: ids differ from tiktoken"
+        );
     }
 }

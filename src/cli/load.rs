@@ -70,7 +70,8 @@ pub fn tokenizer(args: &Args) -> CliResult<Tokenizer> {
     let tok = match ext {
         "model" => minbpe::read_model(&name, &text()?)?,
         "json" => hf::read_tokenizer_json(&name, &text()?)?,
-        "tiktoken" => {
+        // A rank file, as text or packed (`bpe-playground pack`).
+        "tiktoken" | "ranks" => {
             // A known encoding's file keeps its pattern and special tokens.
             match pretrained::spec(&name) {
                 Ok(enc) if args.get("pattern").is_none() => pretrained::load(enc.name, &data)?,
@@ -82,7 +83,7 @@ pub fn tokenizer(args: &Args) -> CliResult<Tokenizer> {
         }
         _ => {
             return Err(Error::Unsupported(format!(
-                "{spec}: expected a .model, .tiktoken or .json tokenizer file"
+                "{spec}: expected a .model, .tiktoken, .ranks or .json tokenizer file"
             ))
             .into())
         }

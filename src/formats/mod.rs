@@ -1,6 +1,7 @@
-//! File formats: minbpe `.model`/`.vocab`, tiktoken `.tiktoken`, Hugging Face
-//! `tokenizer.json`.
+//! File formats: minbpe `.model`/`.vocab`, tiktoken `.tiktoken` (and the same
+//! packed, for quick loading), Hugging Face `tokenizer.json`.
 
 pub mod hf;
 pub mod minbpe;
+pub mod packed;
 pub mod tiktoken;

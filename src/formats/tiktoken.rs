@@ -4,6 +4,7 @@
 //! [`crate::pretrained`] for the OpenAI encodings, or from the caller.
 
 use crate::error::{Error, Result};
+use crate::formats::packed;
 use crate::pretokenize::Pattern;
 use crate::tokenizer::Tokenizer;
 use crate::vocab::Vocab;
@@ -188,14 +189,21 @@ pub fn parse_ranks(data: &[u8]) -> Result<Vec<(Vec<u8>, u32)>> {
     Ok(file.iter().map(|(t, r)| (t.to_vec(), r)).collect())
 }
 
-/// Reads a rank file into a tokenizer with the given pattern and specials.
+/// Reads a rank file, as text or packed ([`crate::formats::packed`], told
+/// apart by its first bytes), into a tokenizer with the given pattern and
+/// specials.
 pub fn read_tiktoken(
     name: &str,
     data: &[u8],
     pattern: &Pattern,
     special: Vec<(String, u32)>,
 ) -> Result<Tokenizer> {
-    Tokenizer::from_rank_file(name, pattern, parse_rank_file(data)?, special)
+    let file = if packed::is_packed(data) {
+        packed::read_packed(data)?
+    } else {
+        parse_rank_file(data)?
+    };
+    Tokenizer::from_rank_file(name, pattern, file, special)
 }
 
 /// Writes the ordinary tokens of any tokenizer as a rank file (id = rank).

@@ -1,0 +1,225 @@
+//! Packed rank files: a rank file's tokens in binary, quick to load.
+//!
+//! A `.tiktoken` file spells each token in base64 and its rank in decimal,
+//! so reading one decodes every byte of it (cl100k_base: 1.7 MB of text).
+//! The page ships its built-in encodings packed instead (`./build.sh` makes
+//! them with `bpe-playground pack`): the tokens' bytes as they are, after
+//! their lengths, in rank order. Reading one checks the lengths and copies
+//! the bytes: no base64, no digits, no line splitting (cl100k_base: 0.9 MB).
+//!
+//! Layout, integers little-endian:
+//!
+//! | bytes | what |
+//! |---|---|
+//! | 8 | [`MAGIC`]: `\0BPERANK` (the NUL keeps it apart from any text file) |
+//! | 4 | format version, 1 |
+//! | 4 | `n`, the number of ranks |
+//! | 2 × `n` | the length in bytes of rank `i`'s token, for each `i` in `0..n`; 0 for a rank with no token (p50k_base has no 50256, the id of its special token) |
+//! | the rest | the tokens' bytes, end to end, exactly the sum of the lengths |
+//!
+//! ```
+//! use bpe_playground::formats::packed::{read_packed, write_packed};
+//! use bpe_playground::formats::tiktoken::parse_rank_file;
+//! let text = parse_rank_file(b"YQ== 0\nYg== 1\nYWI= 2\n").unwrap();
+//! let packed = write_packed(&text).unwrap();
+//! assert_eq!(read_packed(&packed).unwrap(), text);
+//! ```
+
+use crate::error::{Error, Result};
+use crate::formats::tiktoken::{RankFile, MAX_RANK};
+use crate::vocab::Vocab;
+
+/// The first eight bytes of a packed rank file.
+pub const MAGIC: [u8; 8] = *b"\0BPERANK";
+const VERSION: u32 = 1;
+const FORMAT: &str = "packed rank file";
+const HEADER: usize = 16;
+
+/// Whether `data` starts as a packed rank file does.
+pub fn is_packed(data: &[u8]) -> bool {
+    data.starts_with(&MAGIC)
+}
+
+fn bad(message: String) -> Error {
+    Error::Format {
+        format: FORMAT,
+        message,
+    }
+}
+
+/// Reads a packed rank file. O(file size): one pass over the lengths and
+/// one copy of the bytes. Checks every length against the file, so a
+/// truncated or altered file is an error, never a panic.
+pub fn read_packed(data: &[u8]) -> Result<RankFile> {
+    if !is_packed(data) || data.len() < HEADER {
+        return Err(bad(
+            "the file does not start with a packed rank file's header".into(),
+        ));
+    }
+    let word = |at: usize| u32::from_le_bytes([data[at], data[at + 1], data[at + 2], data[at + 3]]);
+    let version = word(8);
+    if version != VERSION {
+        return Err(bad(format!(
+            "version {version} is not known (this build reads version {VERSION})"
+        )));
+    }
+    let count = word(12) as usize;
+    if count == 0 || count > MAX_RANK as usize {
+        return Err(bad(format!(
+            "{count} ranks: there must be between 1 and {MAX_RANK}"
+        )));
+    }
+    let body = &data[HEADER..];
+    let (lengths, bytes) = body.split_at_checked(2 * count).ok_or_else(|| {
+        bad(format!(
+            "the file ends inside the lengths of its {count} ranks"
+        ))
+    })?;
+    let length = |i: usize| u16::from_le_bytes([lengths[2 * i], lengths[2 * i + 1]]) as u32;
+    let total: usize = (0..count).map(|i| length(i) as usize).sum();
+    if total != bytes.len() {
+        return Err(bad(format!(
+            "the lengths add up to {total} bytes of tokens, but {} follow them",
+            bytes.len()
+        )));
+    }
+    // The ranks that have a token: all of them in most files.
+    let ranks: Vec<u32> = (0..count as u32)
+        .filter(|&r| length(r as usize) > 0)
+        .collect();
+    if ranks.is_empty() {
+        return Err(bad("the file has no tokens".into()));
+    }
+    let tokens = Vocab::from_lengths(bytes.to_vec(), ranks.iter().map(|&r| length(r as usize)));
+    Ok(RankFile { tokens, ranks })
+}
+
+/// Packs a rank file (its lines in any order). Tokens must be 1 to 65,535
+/// bytes long, and ranks below [`MAX_RANK`].
+pub fn write_packed(file: &RankFile) -> Result<Vec<u8>> {
+    let count = file.ranks.iter().max().map_or(0, |&r| r as usize + 1);
+    if count > MAX_RANK as usize {
+        return Err(bad(format!(
+            "rank {} is too large (ranks must be below {MAX_RANK})",
+            count - 1
+        )));
+    }
+    let mut by_rank: Vec<Option<&[u8]>> = vec![None; count];
+    for (bytes, rank) in file.iter() {
+        if by_rank[rank as usize].replace(bytes).is_some() {
+            return Err(bad(format!("rank {rank} appears twice")));
+        }
+    }
+    let total: usize = by_rank.iter().flatten().map(|b| b.len()).sum();
+    let mut out = Vec::with_capacity(HEADER + 2 * count + total);
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&(count as u32).to_le_bytes());
+    for (rank, bytes) in by_rank.iter().enumerate() {
+        let bytes = bytes.unwrap_or_default(); // no token: length 0
+        match u16::try_from(bytes.len()) {
+            Ok(0) if by_rank[rank].is_none() => out.extend_from_slice(&0u16.to_le_bytes()),
+            Ok(0) => return Err(bad(format!("rank {rank} has an empty token"))),
+            Ok(n) => out.extend_from_slice(&n.to_le_bytes()),
+            Err(_) => {
+                return Err(bad(format!(
+                    "the token of rank {rank} is {} bytes long (at most 65,535)",
+                    bytes.len()
+                )))
+            }
+        }
+    }
+    for bytes in by_rank.into_iter().flatten() {
+        out.extend_from_slice(bytes);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::tiktoken::parse_rank_file;
+
+    fn sample() -> RankFile {
+        parse_rank_file(b"YQ== 0\nYg== 1\nYWI= 2\nAA== 3\n").unwrap()
+    }
+
+    #[test]
+    fn ranks_in_any_order_pack_in_rank_order() {
+        let shuffled = parse_rank_file(b"YWI= 2\nYQ== 0\nAA== 3\nYg== 1\n").unwrap();
+        let packed = write_packed(&shuffled).unwrap();
+        assert_eq!(packed, write_packed(&sample()).unwrap());
+        assert_eq!(read_packed(&packed).unwrap(), sample());
+    }
+
+    #[test]
+    fn every_damaged_file_is_an_error() {
+        let good = write_packed(&sample()).unwrap();
+        // Every truncation, and every single-byte change of the header and
+        // lengths, is refused or reads back as some valid file: no panic.
+        for cut in 0..good.len() {
+            assert!(read_packed(&good[..cut]).is_err(), "cut at {cut}");
+        }
+        for at in 0..HEADER + 8 {
+            for value in [0u8, 1, 0x7F, 0xFF] {
+                let mut bad = good.clone();
+                bad[at] = value;
+                let _ = read_packed(&bad);
+            }
+        }
+        let mut longer = good.clone();
+        longer.push(b'x');
+        assert!(read_packed(&longer)
+            .unwrap_err()
+            .to_string()
+            .contains("follow them"));
+        let mut gap = good.clone();
+        gap[HEADER] = 0;
+        assert!(read_packed(&gap)
+            .unwrap_err()
+            .to_string()
+            .contains("add up to"));
+        let mut version = good;
+        version[8] = 2;
+        assert!(read_packed(&version)
+            .unwrap_err()
+            .to_string()
+            .contains("version 2"));
+        assert!(read_packed(b"YQ== 0\n").is_err());
+    }
+
+    #[test]
+    fn a_rank_with_no_token_is_a_gap() {
+        let gap = parse_rank_file(b"YQ== 0\nYg== 2\n").unwrap();
+        let packed = write_packed(&gap).unwrap();
+        assert_eq!(&packed[12..16], &3u32.to_le_bytes());
+        assert_eq!(&packed[HEADER..HEADER + 6], &[1, 0, 0, 0, 1, 0]);
+        assert_eq!(read_packed(&packed).unwrap(), gap);
+        // Only gaps: no tokens at all.
+        let mut none = packed.clone();
+        none.truncate(HEADER + 6);
+        none[HEADER] = 0;
+        none[HEADER + 4] = 0;
+        assert!(read_packed(&none)
+            .unwrap_err()
+            .to_string()
+            .contains("no tokens"));
+    }
+
+    #[test]
+    fn repeats_and_long_tokens_cannot_be_packed() {
+        let twice = parse_rank_file(b"YQ== 0\nYg== 0\n").unwrap();
+        assert!(write_packed(&twice)
+            .unwrap_err()
+            .to_string()
+            .contains("twice"));
+        let long = RankFile {
+            tokens: Vocab::from_lengths(vec![b'a'; 70_000], [70_000].into_iter()),
+            ranks: vec![0],
+        };
+        assert!(write_packed(&long)
+            .unwrap_err()
+            .to_string()
+            .contains("65,535"));
+    }
+}
