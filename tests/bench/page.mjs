@@ -3,7 +3,8 @@
 // the bench column format (see common.mjs) with peer `bpe-playground:page`:
 //   first_tokens       navigation start → first token chips on screen (s),
 //                      median of PAGE_LOADS (5) cold loads
-//   cl100k_ready       cl100k_base.tiktoken fully received → its chips shown
+//   cl100k_ready       cl100k_base.ranks (the packed rank file) fully received
+//                      → its chips shown
 //                      (s), median of the same loads
 //   keystroke_p95      keydown → chips changed and the frame that shows them, p95 (s),
 //                      with 100 KB of text and cl100k (param: text size)
@@ -84,7 +85,7 @@ try {
     await cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' });
     let rankDone = null;
     page.on('requestfinished', (req) => {
-      if (req.url().endsWith('/cl100k_base.tiktoken')) {
+      if (req.url().endsWith('/cl100k_base.ranks')) {
         const t = req.timing();
         rankDone = t.startTime + t.responseEnd; // epoch ms
       }

@@ -24,7 +24,8 @@ const sizeNote = `wasm_gz_KB=${(gzipSync(wasmBytes, { level: 9 }).length / 1024)
 if (opts.task === 'encode') {
   const corpora = opts.files.map(readCorpus);
   for (const enc of opts.enc) {
-    const rank = readFileSync(`www/vocab/${enc}.tiktoken`);
+    // The packed rank file, as the page loads it (build.sh makes it).
+    const rank = readFileSync(`www/vocab/${enc}.ranks`);
     const before = memory();
     const t0 = performance.now();
     const tok = pkg.WasmTokenizer.pretrained(enc, rank);

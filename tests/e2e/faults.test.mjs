@@ -145,7 +145,7 @@ describe('faults', () => {
     let calls = 0;
     // context.route, not page.route: Playwright's page.route sees the
     // worker's fetch but its answer never reaches a dedicated worker.
-    await ctx.route('**/vocab/o200k_base.tiktoken', (route) => (calls++ === 0 ? route.fulfill({ status: 503, body: 'unavailable' }) : route.continue()));
+    await ctx.route('**/vocab/o200k_base.ranks', (route) => (calls++ === 0 ? route.fulfill({ status: 503, body: 'unavailable' }) : route.continue()));
     // The Compare tab asks for o200k_base at start: its download fails.
     const p = await open(ctx);
     await p.waitForSelector('[data-testid="error"] [data-testid="retry"]', { timeout: 30000 });

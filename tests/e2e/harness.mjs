@@ -26,7 +26,7 @@ function freePort() {
 
 /** Serves www/ with python3 -m http.server; resolves to {url, stop()}. */
 export async function startServer() {
-  for (const need of ['www/pkg/bpe_playground_bg.wasm', 'www/vocab/cl100k_base.tiktoken']) {
+  for (const need of ['www/pkg/bpe_playground_bg.wasm', 'www/vocab/cl100k_base.ranks']) {
     if (!existsSync(path.join(ROOT, need))) throw new Error(`${need} is missing: run ./build.sh build first`);
   }
   const port = await freePort();

@@ -184,7 +184,7 @@ describe('the page', () => {
     // A fresh page whose p50k rank file arrives late.
     const ctx = await browser.newContext();
     const p = await ctx.newPage();
-    await ctx.route('**/vocab/p50k_base.tiktoken', async (route) => {
+    await ctx.route('**/vocab/p50k_base.ranks', async (route) => {
       await new Promise((r) => setTimeout(r, 600));
       await route.continue();
     });

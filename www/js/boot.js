@@ -30,7 +30,7 @@ wasm.then((m) => m, () => null).then((module) => send('prime', { module, ranks: 
  *  file (local-engine.js parses it too); the worker gets another. */
 export const ranks = new Map();
 for (const name of RANKS) {
-  const bytes = fetch(here(`../vocab/${name}.tiktoken`))
+  const bytes = fetch(here(`../vocab/${name}.ranks`))
     .then((r) => (r.ok ? r.arrayBuffer() : null))
     .catch(() => null);
   ranks.set(name, bytes);
