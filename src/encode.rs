@@ -395,7 +395,16 @@ impl RankTable {
     /// bytes repeat an earlier token's, as an error.
     pub fn new(vocab: Arc<Vocab>) -> std::result::Result<RankTable, u32> {
         let tokens = &*vocab;
-        let count = tokens.iter().filter(|t| t.is_some()).count();
+        // Tokens by length: all, three or four bytes, five or more.
+        let (mut count, mut short_count, mut long_count) = (0usize, 0usize, 0usize);
+        for b in tokens.iter().flatten() {
+            count += 1;
+            match b.len() {
+                3 | 4 => short_count += 1,
+                5.. => long_count += 1,
+                _ => {}
+            }
+        }
         let bits = (count.max(1) * 2)
             .next_power_of_two()
             .trailing_zeros()
@@ -404,17 +413,11 @@ impl RankTable {
         // in `SHORT_ID_BITS` (always true of a parsed rank file); without
         // the table, lookups go to the slots.
         let fits = tokens.len() < 1 << (SHORT_ID_BITS - 1);
-        let short_count = tokens
-            .iter()
-            .flatten()
-            .filter(|b| matches!(b.len(), 3 | 4))
-            .count();
         let short_bits = match short_count * 10 / 7 {
             0 => 0,
             n if fits => (n + 1).next_power_of_two().trailing_zeros(),
             _ => 0,
         };
-        let long_count = tokens.iter().flatten().filter(|b| b.len() >= 5).count();
         let mut t = RankTable {
             filter: vec![0; long_count.div_ceil(8).next_power_of_two()],
             slots: vec![[0, 0]; 1 << bits],

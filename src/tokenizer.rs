@@ -240,23 +240,27 @@ impl Tokenizer {
             format: "tiktoken",
             message,
         };
-        // Ids index a dense table: refuse ranks that would allocate gigabytes.
-        let max = file.ranks.iter().max().map_or(0, |&m| m as usize + 1);
-        if max > MAX_RANK as usize {
-            return Err(bad(format!(
-                "rank {} is too large (ranks must be below {MAX_RANK})",
-                max - 1
-            )));
-        }
+        // One pass: the largest rank, whether line i has rank i, the
+        // single-byte tokens, and no empty token.
+        let (mut max, mut in_order) = (0, true);
         let mut byte_ids = [u32::MAX; 256];
-        for (bytes, rank) in file.iter() {
+        for (i, (bytes, rank)) in file.iter().enumerate() {
+            max = max.max(rank as usize + 1);
+            in_order &= rank as usize == i;
             match bytes {
                 [] => return Err(bad(format!("rank {rank} has an empty token"))),
                 [b] => byte_ids[*b as usize] = rank,
                 _ => {}
             }
         }
-        let vocab = if file.ranks.iter().enumerate().all(|(i, &r)| r as usize == i) {
+        // Ids index a dense table: refuse ranks that would allocate gigabytes.
+        if max > MAX_RANK as usize {
+            return Err(bad(format!(
+                "rank {} is too large (ranks must be below {MAX_RANK})",
+                max - 1
+            )));
+        }
+        let vocab = if in_order {
             // Line i has rank i (every OpenAI file): the file's tokens are
             // the vocabulary already.
             let mut tokens = file.tokens;
