@@ -64,6 +64,24 @@ describe('the page', () => {
     await screenshot(page, 'tokens');
   });
 
+  it('draws the first chips on the page thread, and only then starts the worker', async () => {
+    // On two cores a worker starting up beside the page delayed the first
+    // chips (boot.js): it starts after the frame that shows them, and the
+    // Compare view then fills from it.
+    assert.equal(await page.getByTestId('tokens').getAttribute('data-encoded-by'), 'page');
+    await page.waitForFunction(() => performance.getEntriesByName('worker-start').length === 1, null, { timeout: 15000 });
+    const [rendered, started] = await page.evaluate(() => {
+      const render = performance.getEntriesByName('render', 'measure')[0];
+      return [render.startTime + render.duration, performance.getEntriesByName('worker-start')[0].startTime];
+    });
+    assert.ok(rendered < started, `the first chips were drawn at ${rendered} ms, the worker started at ${started} ms`);
+    await page.getByTestId('tab-compare').click();
+    await page.waitForFunction(() => {
+      const columns = [...document.querySelectorAll('[data-testid="compare"] [data-tokenizer]')];
+      return columns.length >= 2 && columns.every((c) => c.querySelector('[data-token-id]'));
+    }, null, { timeout: 15000 });
+  });
+
   it('updates the chips as the user types', async () => {
     const input = page.getByTestId('input');
     await input.fill('');

@@ -1,11 +1,14 @@
-// Runs first (the first <script> of the page, no imports): starts the
-// tokenizer worker at once, and the page itself downloads and compiles the
-// wasm engine and downloads the default rank file, handing each to the
-// worker as it arrives, and keeping them for its own copy of the engine
-// (local-engine.js), which draws the first chips. The worker warms up its
-// splitter while the rank file downloads and parses the file as soon as it
-// has it, for the other views. Left to the worker, these fetches would wait
-// for the worker's own modules.
+// Runs first (the first <script> of the page, no imports): the page itself
+// downloads and compiles the wasm engine and downloads the default rank file
+// at once, for its own copy of the engine (local-engine.js), which draws the
+// first chips.
+//
+// The tokenizer worker starts later (startWorker, called by the page once
+// the first chips are on screen, or as soon as the main view has to wait for
+// the worker): on a machine with two cores, a worker starting up, parsing
+// its rank files and encoding for the Compare view at the same time took the
+// second core and delayed the first chips (BENCHMARKS.md §5). It is handed
+// the compiled engine and the rank file the page already has.
 //
 // The messages follow the worker's protocol (worker.js): one `prime` with
 // the compiled engine (or null: the worker fetches it itself) and the names
@@ -13,31 +16,42 @@
 
 const here = (path) => new URL(path, import.meta.url);
 
-export const worker = new Worker(here('../worker.js'), { type: 'module' });
-// An error before the page's WorkerClient takes the worker over (e.g. its
-// script failed to load) is kept for it: see worker-client.js.
-worker.addEventListener('error', (event) => {
-  if (worker.onerror) return;
-  event.preventDefault();
-  worker.earlyError ??= event.message || 'the tokenizer worker failed to start';
-});
 export const wasm = WebAssembly.compileStreaming(fetch(here('../pkg/bpe_playground_bg.wasm')));
 
 const RANKS = ['cl100k_base'];
-const send = (op, args, transfer = []) => worker.postMessage({ id: 0, op, args }, transfer);
-wasm.then((m) => m, () => null).then((module) => send('prime', { module, ranks: RANKS }));
 /** name -> Promise<ArrayBuffer | null>: the page's own copy of each rank
- *  file (local-engine.js parses it too); the worker gets another. */
+ *  file (local-engine.js parses it); the worker gets a copy. */
 export const ranks = new Map();
 for (const name of RANKS) {
   const bytes = fetch(here(`../vocab/${name}.ranks`))
     .then((r) => (r.ok ? r.arrayBuffer() : null))
     .catch(() => null);
   ranks.set(name, bytes);
-  bytes.then((b) => {
-    const copy = b && b.slice(0);
-    send('primeRanks', { name, bytes: copy }, copy ? [copy] : []);
+}
+
+let started = null;
+/** Starts the tokenizer worker, primed with the engine and the default rank
+ *  file (once; later calls return the same worker). */
+export function startWorker() {
+  if (started) return started;
+  performance.mark('worker-start');
+  const worker = (started = new Worker(here('../worker.js'), { type: 'module' }));
+  // An error before the page's WorkerClient takes the worker over (e.g. its
+  // script failed to load) is kept for it: see worker-client.js.
+  worker.addEventListener('error', (event) => {
+    if (worker.onerror) return;
+    event.preventDefault();
+    worker.earlyError ??= event.message || 'the tokenizer worker failed to start';
   });
+  const send = (op, args, transfer = []) => worker.postMessage({ id: 0, op, args }, transfer);
+  wasm.then((m) => m, () => null).then((module) => send('prime', { module, ranks: RANKS }));
+  for (const [name, bytes] of ranks) {
+    bytes.then((b) => {
+      const copy = b && b.slice(0);
+      send('primeRanks', { name, bytes: copy }, copy ? [copy] : []);
+    });
+  }
+  return worker;
 }
 
 /** The page's own copy of the engine, holding the default encoding (see

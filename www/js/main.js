@@ -14,7 +14,7 @@
 // errors with app.errors.show(source, error) / app.errors.clear(source), and
 // registers a new vocabulary with app.addTokenizer(info).
 
-import { worker, wasm, local } from './boot.js';
+import { startWorker, wasm, local } from './boot.js';
 import { WorkerClient } from './worker-client.js';
 import { TokensView } from './tokens-view.js';
 import { IdsView } from './ids-view.js';
@@ -36,7 +36,9 @@ export const PRETRAINED = [
 
 class App {
   constructor() {
-    this.client = new WorkerClient(undefined, { worker, wasm });
+    // The worker starts once the first chips are on screen (boot.js says
+    // why), or as soon as the main view has to wait for it (encode).
+    this.client = new WorkerClient(undefined, { startWorker, wasm });
     /** The engine on this thread (local-engine.js), once loaded (or null). */
     this.local = null;
     this.localLoaded = local.then((engine) => (this.local = engine));
@@ -149,6 +151,7 @@ class App {
   async encode(lane, name) {
     const index = this.index;
     const allowed = this.state.allowed;
+    if (lane === 'main' && !(await this.localFor(name))) this.client.wake();
     await this.ensure(name);
     if (index !== this.index) return null;
     // Above the limit the page would spend seconds per keystroke and
@@ -164,6 +167,7 @@ class App {
       const enc = local.encode(name, index.bytes, allowed);
       if (enc) return { enc, index, name, allowed, by: 'page' };
     }
+    if (lane === 'main') this.client.wake();
     const enc = await this.client.latest(lane, 'encode', { name, text: index.text, allowed, lane });
     return enc && { enc, index, name, allowed, by: 'worker' };
   }
@@ -560,9 +564,14 @@ details.hide();
 selectTab('compare');
 const firstChips = refreshMain();
 const restore = location.hash.length > 1 || hasSavedWork();
-// After the frame that paints the first chips (their loading and running
-// must not delay that frame). A first encoding that never answers, or a
-// hidden tab (no frames), must not keep the views away.
+// After the frame that paints the first chips, the worker starts and the
+// teaching views load (their loading and running must not delay that
+// frame). A first encoding that never answers, or a hidden tab (no frames),
+// must not keep them away. Saved work or a share link to restore needs
+// them at once.
 const painted = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
 const afterFirstChips = Promise.race([firstChips.then(painted), new Promise((r) => setTimeout(r, 3000))]);
-(restore ? Promise.resolve() : afterFirstChips).finally(loadTeaching);
+(restore ? Promise.resolve() : afterFirstChips).finally(() => {
+  app.client.wake();
+  loadTeaching();
+});

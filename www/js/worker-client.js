@@ -1,6 +1,7 @@
 // Promise-based RPC to the tokenizer worker (www/worker.js).
 //
-//   const client = new WorkerClient();   // or adopt boot.js's worker
+//   const client = new WorkerClient();   // or one started by boot.js's startWorker
+//   client.wake();                       // requests wait until the worker starts
 //   await client.call('load', {name: 'cl100k_base'});
 //   const enc = await client.latest('main', 'encode', {name, text, allowed});
 //
@@ -21,12 +22,12 @@ export const CANCEL_GRACE_MS = 3000;
 export class WorkerClient {
   /**
    * @param {URL} url  the worker script
-   * @param {{worker?: Worker, wasm?: Promise<WebAssembly.Module>}} primes
-   *   what the page already started (boot.js): the first worker, already
+   * @param {{startWorker?: () => Worker, wasm?: Promise<WebAssembly.Module>}} primes
+   *   what the page has (boot.js): a function that starts the first worker,
    *   primed, and the compiled engine, which a restarted worker is primed
    *   with. Without them the worker fetches the engine itself.
    */
-  constructor(url = new URL('../worker.js', import.meta.url), { worker = null, wasm = null } = {}) {
+  constructor(url = new URL('../worker.js', import.meta.url), { startWorker = null, wasm = null } = {}) {
     this.url = url;
     this.wasm = wasm;
     this.nextId = 1;
@@ -39,7 +40,27 @@ export class WorkerClient {
     /** Called with a message after the worker was restarted. */
     this.onRestart = null;
     this.restarts = 0;
-    this.start(worker);
+    this.startWorker = startWorker;
+    /** The worker, once `wake` started it; until then requests wait in
+     *  `waiting` ([message, transfer] pairs). */
+    this.worker = null;
+    this.waiting = [];
+    this.failed = null;
+  }
+
+  /** Starts the worker if it has not started, and sends what waited. */
+  wake() {
+    if (this.worker) return;
+    this.start(this.startWorker?.() ?? null);
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const [message, transfer] of waiting) {
+      if (!this.failed) this.worker.postMessage(message, transfer);
+      else {
+        this.pending.get(message.id)?.reject(new Error(this.failed));
+        this.pending.delete(message.id);
+      }
+    }
   }
 
   /** Starts a worker (or adopts `primed`, whose `prime` boot.js sent). A new
@@ -128,7 +149,8 @@ export class WorkerClient {
       this.pending.delete(id);
       return promise;
     }
-    this.worker.postMessage({ id, op, args }, transfer);
+    if (this.worker) this.worker.postMessage({ id, op, args }, transfer);
+    else this.waiting.push([{ id, op, args }, transfer]);
     if (op === 'load' || op === 'drop' || op === 'train') promise.then((result) => this.record(op, args, result), () => {});
     return promise;
   }
@@ -137,6 +159,7 @@ export class WorkerClient {
    *  between slices (≤ ~25 ms); the request then rejects with "cancelled".
    *  A worker that does not stop within CANCEL_GRACE_MS is restarted. */
   cancel(requestId) {
+    this.wake();
     const worker = this.worker;
     setTimeout(() => {
       if (this.worker === worker && this.pending.has(requestId)) this.restart('it did not answer a Cancel');
