@@ -83,6 +83,14 @@ pub fn read_packed(data: &[u8]) -> Result<RankFile> {
             bytes.len()
         )));
     }
+    // A vocabulary's offsets are 32-bit, as the text reader's are.
+    if u32::try_from(total).is_err() {
+        return Err(Error::TooLarge {
+            what: "rank file",
+            size: total,
+            limit: u32::MAX as usize,
+        });
+    }
     // The ranks that have a token: all of them in most files.
     let ranks: Vec<u32> = (0..count as u32)
         .filter(|&r| length(r as usize) > 0)
@@ -153,7 +161,7 @@ mod tests {
     }
 
     #[test]
-    fn every_damaged_file_is_an_error() {
+    fn damaged_files_are_errors_not_panics() {
         let good = write_packed(&sample()).unwrap();
         // Every truncation, and every single-byte change of the header and
         // lengths, is refused or reads back as some valid file: no panic.
