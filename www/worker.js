@@ -16,7 +16,8 @@ const PRETRAINED = ['r50k_base', 'p50k_base', 'cl100k_base', 'o200k_base'];
 let primeArrived;
 const primed = new Promise((resolve) => (primeArrived = resolve));
 // The engine: compiled by the page, else fetched here. Its splitter is
-// warmed up while the rank file is still downloading.
+// warmed up before the first request (for a pretrained encoding the worker
+// did not get from the page, while its rank file downloads).
 const wasmReady = primed
   .then(({ module }) => init(module ? { module_or_path: module } : undefined))
   .then((x) => (warmUp(), x));
