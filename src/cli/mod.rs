@@ -8,7 +8,7 @@ pub mod measure;
 use args::Args;
 use bpe_playground::formats::minbpe::{write_model, write_vocab};
 use bpe_playground::formats::packed;
-use bpe_playground::formats::tiktoken::parse_rank_file;
+use bpe_playground::formats::tiktoken::read_tiktoken;
 use bpe_playground::{AllowedSpecial, Error, Pattern, Tokenizer, Trainer};
 use std::io::{Read, Write};
 use std::time::Instant;
@@ -98,7 +98,7 @@ pub fn read_input(path: &str) -> CliResult<Vec<u8>> {
     Ok(data)
 }
 
-fn write_file(path: &str, contents: &str) -> CliResult<()> {
+fn write_file(path: &str, contents: impl AsRef<[u8]>) -> CliResult<()> {
     std::fs::write(path, contents).map_err(|e| {
         Error::Io {
             path: path.to_string(),
@@ -114,23 +114,10 @@ fn pack(args: Args) -> CliResult<()> {
     let [input] = &args.positional[..] else {
         return Err(CliError::Usage("pack needs exactly one input FILE".into()));
     };
-    let data = read_input(input)?;
-    let file = if packed::is_packed(&data) {
-        packed::read_packed(&data)?
-    } else {
-        parse_rank_file(&data)?
-    };
     // A file the tokenizer would refuse (a repeated token, a missing byte)
     // is refused here too, rather than at every load.
-    Tokenizer::from_rank_file("pack", &Pattern::None, file.clone(), Vec::new())?;
-    let bytes = packed::write_packed(&file)?;
-    std::fs::write(out, bytes).map_err(|e| {
-        Error::Io {
-            path: out.to_string(),
-            message: e.to_string(),
-        }
-        .into()
-    })
+    let tok = read_tiktoken("pack", &read_input(input)?, &Pattern::None, Vec::new())?;
+    write_file(out, packed::write_packed(&tok)?)
 }
 
 fn parse_special(json: Option<&str>) -> CliResult<Vec<(String, u32)>> {

@@ -18,15 +18,19 @@
 //! | the rest | the tokens' bytes, end to end, exactly the sum of the lengths |
 //!
 //! ```
-//! use bpe_playground::formats::packed::{read_packed, write_packed};
-//! use bpe_playground::formats::tiktoken::parse_rank_file;
-//! let text = parse_rank_file(b"YQ== 0\nYg== 1\nYWI= 2\n").unwrap();
-//! let packed = write_packed(&text).unwrap();
-//! assert_eq!(read_packed(&packed).unwrap(), text);
+//! use bpe_playground::formats::packed::write_packed;
+//! use bpe_playground::formats::tiktoken::read_tiktoken;
+//! use bpe_playground::{Pattern, Tokenizer};
+//! let tok = Tokenizer::from_merges("t", &Pattern::Gpt4, &[(97, 98)], vec![]).unwrap();
+//! let packed = write_packed(&tok).unwrap();
+//! // Read wherever a rank file is: told apart from text by its first bytes.
+//! let back = read_tiktoken("t", &packed, &Pattern::Gpt4, vec![]).unwrap();
+//! assert_eq!(back.encode_ordinary("abab").unwrap(), vec![256, 256]);
 //! ```
 
 use crate::error::{Error, Result};
-use crate::formats::tiktoken::{RankFile, MAX_RANK};
+use crate::formats::tiktoken::{rank_file_tokens, RankFile, MAX_RANK};
+use crate::tokenizer::Tokenizer;
 use crate::vocab::Vocab;
 
 /// The first eight bytes of a packed rank file.
@@ -102,42 +106,32 @@ pub fn read_packed(data: &[u8]) -> Result<RankFile> {
     Ok(RankFile { tokens, ranks })
 }
 
-/// Packs a rank file (its lines in any order). Tokens must be 1 to 65,535
-/// bytes long, and ranks below [`MAX_RANK`].
-pub fn write_packed(file: &RankFile) -> Result<Vec<u8>> {
-    let count = file.ranks.iter().max().map_or(0, |&r| r as usize + 1);
-    if count > MAX_RANK as usize {
-        return Err(bad(format!(
-            "rank {} is too large (ranks must be below {MAX_RANK})",
-            count - 1
-        )));
+/// Writes the ordinary tokens of any tokenizer packed (id = rank; an id
+/// with no token, such as a special token's, has length 0).
+///
+/// Fails, as [`crate::formats::tiktoken::write_tiktoken`] does, if two ids
+/// share the same bytes, and if a token is longer than 65,535 bytes.
+pub fn write_packed(tok: &Tokenizer) -> Result<Vec<u8>> {
+    let tokens = rank_file_tokens(tok, "a packed rank file")?;
+    let count = tokens.last().map_or(0, |&(_, id)| id as usize + 1);
+    let mut lengths = vec![0u16; count];
+    for &(bytes, id) in &tokens {
+        lengths[id as usize] = u16::try_from(bytes.len()).map_err(|_| {
+            bad(format!(
+                "the token of rank {id} is {} bytes long (at most 65,535)",
+                bytes.len()
+            ))
+        })?;
     }
-    let mut by_rank: Vec<Option<&[u8]>> = vec![None; count];
-    for (bytes, rank) in file.iter() {
-        if by_rank[rank as usize].replace(bytes).is_some() {
-            return Err(bad(format!("rank {rank} appears twice")));
-        }
-    }
-    let total: usize = by_rank.iter().flatten().map(|b| b.len()).sum();
+    let total: usize = tokens.iter().map(|(b, _)| b.len()).sum();
     let mut out = Vec::with_capacity(HEADER + 2 * count + total);
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
     out.extend_from_slice(&(count as u32).to_le_bytes());
-    for (rank, bytes) in by_rank.iter().enumerate() {
-        let bytes = bytes.unwrap_or_default(); // no token: length 0
-        match u16::try_from(bytes.len()) {
-            Ok(0) if by_rank[rank].is_none() => out.extend_from_slice(&0u16.to_le_bytes()),
-            Ok(0) => return Err(bad(format!("rank {rank} has an empty token"))),
-            Ok(n) => out.extend_from_slice(&n.to_le_bytes()),
-            Err(_) => {
-                return Err(bad(format!(
-                    "the token of rank {rank} is {} bytes long (at most 65,535)",
-                    bytes.len()
-                )))
-            }
-        }
+    for n in lengths {
+        out.extend_from_slice(&n.to_le_bytes());
     }
-    for bytes in by_rank.into_iter().flatten() {
+    for (bytes, _) in tokens {
         out.extend_from_slice(bytes);
     }
     Ok(out)
@@ -146,18 +140,31 @@ pub fn write_packed(file: &RankFile) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::tiktoken::parse_rank_file;
+    use crate::formats::tiktoken::{parse_rank_file, read_tiktoken, write_tiktoken};
+    use crate::pretokenize::Pattern;
 
-    fn sample() -> RankFile {
-        parse_rank_file(b"YQ== 0\nYg== 1\nYWI= 2\nAA== 3\n").unwrap()
+    /// The 256 bytes (ranks 0–255) and the `extra` tokens.
+    fn tokenizer(extra: &[(&[u8], u32)]) -> Tokenizer {
+        let mut ranks: Vec<(Vec<u8>, u32)> = (0..=255u8).map(|b| (vec![b], b as u32)).collect();
+        ranks.extend(extra.iter().map(|&(b, r)| (b.to_vec(), r)));
+        Tokenizer::from_ranks("t", &Pattern::None, ranks, vec![]).unwrap()
+    }
+
+    fn sample() -> Tokenizer {
+        tokenizer(&[(b"ab", 256), (b"abab", 257)])
     }
 
     #[test]
-    fn ranks_in_any_order_pack_in_rank_order() {
-        let shuffled = parse_rank_file(b"YWI= 2\nYQ== 0\nAA== 3\nYg== 1\n").unwrap();
+    fn a_rank_file_in_any_order_packs_in_rank_order() {
+        let text = write_tiktoken(&sample()).unwrap();
+        let reversed: String = text.lines().rev().map(|l| format!("{l}\n")).collect();
+        let shuffled = read_tiktoken("t", reversed.as_bytes(), &Pattern::None, vec![]).unwrap();
         let packed = write_packed(&shuffled).unwrap();
         assert_eq!(packed, write_packed(&sample()).unwrap());
-        assert_eq!(read_packed(&packed).unwrap(), sample());
+        assert_eq!(
+            read_packed(&packed).unwrap(),
+            parse_rank_file(text.as_bytes()).unwrap()
+        );
     }
 
     #[test]
@@ -198,16 +205,20 @@ mod tests {
 
     #[test]
     fn a_rank_with_no_token_is_a_gap() {
-        let gap = parse_rank_file(b"YQ== 0\nYg== 2\n").unwrap();
-        let packed = write_packed(&gap).unwrap();
-        assert_eq!(&packed[12..16], &3u32.to_le_bytes());
-        assert_eq!(&packed[HEADER..HEADER + 6], &[1, 0, 0, 0, 1, 0]);
-        assert_eq!(read_packed(&packed).unwrap(), gap);
+        let tok = tokenizer(&[(b"ab", 257)]);
+        let packed = write_packed(&tok).unwrap();
+        assert_eq!(&packed[12..16], &258u32.to_le_bytes());
+        let at = HEADER + 2 * 256;
+        assert_eq!(&packed[at..at + 4], &[0, 0, 2, 0]);
+        let text = write_tiktoken(&tok).unwrap();
+        assert_eq!(
+            read_packed(&packed).unwrap(),
+            parse_rank_file(text.as_bytes()).unwrap()
+        );
         // Only gaps: no tokens at all.
-        let mut none = packed.clone();
-        none.truncate(HEADER + 6);
-        none[HEADER] = 0;
-        none[HEADER + 4] = 0;
+        let mut none = packed[..HEADER].to_vec();
+        none[12..16].copy_from_slice(&1u32.to_le_bytes());
+        none.extend_from_slice(&[0, 0]);
         assert!(read_packed(&none)
             .unwrap_err()
             .to_string()
@@ -216,15 +227,14 @@ mod tests {
 
     #[test]
     fn repeats_and_long_tokens_cannot_be_packed() {
-        let twice = parse_rank_file(b"YQ== 0\nYg== 0\n").unwrap();
+        // Ids 258 and 259 are both "aba" (a minbpe vocabulary may do that).
+        let merges = [(97, 98), (98, 97), (256, 97), (97, 257)];
+        let twice = Tokenizer::from_merges("t", &Pattern::None, &merges, vec![]).unwrap();
         assert!(write_packed(&twice)
             .unwrap_err()
             .to_string()
-            .contains("twice"));
-        let long = RankFile {
-            tokens: Vocab::from_lengths(vec![b'a'; 70_000], [70_000].into_iter()),
-            ranks: vec![0],
-        };
+            .contains("token 259 has the same bytes as an earlier token"));
+        let long = tokenizer(&[(&[b'a'; 70_000], 256)]);
         assert!(write_packed(&long)
             .unwrap_err()
             .to_string()

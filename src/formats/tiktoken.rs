@@ -206,19 +206,29 @@ pub fn read_tiktoken(
     Tokenizer::from_rank_file(name, pattern, file, special)
 }
 
+/// The ordinary tokens of `tok` as `(bytes, id)` in id order, for writing a
+/// rank file (`file`: "a .tiktoken file", "a packed rank file"). Fails if
+/// two ids share the same bytes (possible in a minbpe vocabulary), since a
+/// rank file cannot express that.
+pub(crate) fn rank_file_tokens<'t>(tok: &'t Tokenizer, file: &str) -> Result<Vec<(&'t [u8], u32)>> {
+    let mut seen = HashSet::new();
+    tok.ordinary_tokens()
+        .map(|(bytes, id)| match seen.insert(bytes) {
+            true => Ok((bytes, id)),
+            false => Err(Error::Unsupported(format!(
+                "token {id} has the same bytes as an earlier token, which {file} cannot hold"
+            ))),
+        })
+        .collect()
+}
+
 /// Writes the ordinary tokens of any tokenizer as a rank file (id = rank).
 ///
 /// Fails if two ids share the same bytes (possible in a minbpe vocabulary),
 /// since a rank file cannot express that.
 pub fn write_tiktoken(tok: &Tokenizer) -> Result<String> {
     let mut out = String::new();
-    let mut seen = HashSet::new();
-    for (bytes, id) in tok.ordinary_tokens() {
-        if !seen.insert(bytes) {
-            return Err(Error::Unsupported(format!(
-                "token {id} has the same bytes as an earlier token, which a .tiktoken file cannot hold"
-            )));
-        }
+    for (bytes, id) in rank_file_tokens(tok, "a .tiktoken file")? {
         out.push_str(&STANDARD.encode(bytes));
         out.push(' ');
         out.push_str(&id.to_string());
