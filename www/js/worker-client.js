@@ -55,12 +55,15 @@ export class WorkerClient {
     const waiting = this.waiting;
     this.waiting = [];
     for (const [message, transfer] of waiting) {
-      if (!this.failed) this.worker.postMessage(message, transfer);
-      else {
-        this.pending.get(message.id)?.reject(new Error(this.failed));
-        this.pending.delete(message.id);
-      }
+      if (this.failed) this.refuse(message.id);
+      else this.worker.postMessage(message, transfer);
     }
+  }
+
+  /** Rejects request `id` with the reason the worker failed to start. */
+  refuse(id) {
+    this.pending.get(id)?.reject(new Error(this.failed));
+    this.pending.delete(id);
   }
 
   /** Starts a worker (or adopts `primed`, whose `prime` boot.js sent). A new
@@ -83,8 +86,7 @@ export class WorkerClient {
       if (!this.started) {
         // Never answered anything: it failed to start; restarting could loop.
         this.failed = event.message || 'the tokenizer worker failed to start';
-        for (const p of this.pending.values()) p.reject(new Error(this.failed));
-        this.pending.clear();
+        for (const id of [...this.pending.keys()]) this.refuse(id);
         return;
       }
       this.restart(event.message || 'an uncaught error');
@@ -145,8 +147,7 @@ export class WorkerClient {
     });
     promise.requestId = id;
     if (this.failed) {
-      this.pending.get(id).reject(new Error(this.failed));
-      this.pending.delete(id);
+      this.refuse(id);
       return promise;
     }
     if (this.worker) this.worker.postMessage({ id, op, args }, transfer);
