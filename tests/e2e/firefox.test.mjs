@@ -124,6 +124,37 @@ describe('the page in Firefox', { skip: !existsSync(FIREFOX) && `${FIREFOX} is n
     assert.deepEqual(await idsOf('o200k_base', ref.o200k_base[1].length), ref.o200k_base[1]);
   });
 
+  it('holds a window of a long text, and typing and Ctrl+End act on the whole text', async () => {
+    // Firefox has no CSS field-sizing: editor.js sizes the box itself.
+    await page.select(byTestId('tokenizer-select'), 'cl100k_base');
+    let long = '';
+    for (let i = 0; long.length < 120000; i++) long += `${i}: ${MULTILINGUAL}\n`;
+    await paste('input', long);
+    const held = () =>
+      page.$eval(byTestId('input'), (t) => Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value').get.call(t));
+    assert.ok((await held()).length < 12000);
+    const mid = long.length >> 1;
+    await page.$eval(byTestId('input'), (t, m) => {
+      t.focus();
+      t.setSelectionRange(m, m);
+    }, mid);
+    await page.keyboard.type('abc');
+    await page.keyboard.down('Control');
+    await page.keyboard.press('End');
+    await page.keyboard.up('Control');
+    await page.keyboard.type('Z');
+    const want = `${long.slice(0, mid)}abc${long.slice(mid)}Z`;
+    assert.equal(await page.$eval(byTestId('input'), (t) => t.value), want);
+    assert.ok(want.endsWith(await held()), 'the box holds the end of the text');
+    const [boxHeight, boxScroll] = await page.$eval(byTestId('input'), (t) => [t.clientHeight, t.scrollHeight]);
+    assert.ok(boxScroll <= boxHeight + 1, `the box is as tall as its text (${boxHeight} px for ${boxScroll} px)`);
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid="byte-count"]').textContent.replace(/\D/g, '') === String(n),
+      { timeout: 20000 },
+      Buffer.byteLength(want),
+    );
+  });
+
   it('renders token text inertly', async () => {
     const hostile = '<img src=x onerror="window.__owned=1"><script>window.__owned=2</script>&lt;b&gt;';
     await page.select(byTestId('tokenizer-select'), 'cl100k_base');

@@ -26,6 +26,7 @@ import * as compareView from './compare-view.js';
 import * as decodeView from './decode-view.js';
 import { hasSavedWork } from './page-state.js';
 import { mountOpenFile, TEXT_FILE_LIMIT, megabytes } from './open-file.js';
+import { Editor } from './editor.js';
 
 export const PRETRAINED = [
   { name: 'r50k_base', label: 'GPT-2 · r50k_base' },
@@ -186,7 +187,9 @@ class App {
   /** Highlights bytes [start, end) of the text in the input, if the input
    *  still shows that text. */
   highlight(index, start, end, scroll) {
-    editor.highlight(index, start, end, scroll);
+    if (index.text !== editor.text) return;
+    const [a, b] = index.utf16Range(start, end);
+    editor.highlight(a, b, scroll);
   }
 
   clearHighlight() {
@@ -195,7 +198,8 @@ class App {
 
   /** Highlights several byte ranges [[start, end], …] of the text at once. */
   highlightAll(index, ranges) {
-    editor.highlightAll(index, ranges);
+    if (index.text !== editor.text) return;
+    editor.highlightAll(ranges.map(([start, end]) => index.utf16Range(start, end)));
   }
 
   /** Shows one token's details in the details line. */
@@ -208,44 +212,22 @@ class App {
   }
 }
 
-// ---- the input box with its highlight backdrop -----------------------------
+// ---- the input box (editor.js) ------------------------------------------------
 
-const editor = {
-  textarea: byTestId('input'),
-  backdrop: document.querySelector('.backdrop'),
-  highlight(index, start, end, scroll) {
-    const { textarea, backdrop } = this;
-    if (index.text !== textarea.value) return;
-    const [a, b] = index.utf16Range(start, end);
-    const text = index.text;
-    const mark = el('mark', { text: text.slice(a, b) || ' ' });
-    backdrop.replaceChildren(text.slice(0, a), mark, text.slice(b) + '\n');
-    if (scroll) {
-      const top = mark.offsetTop;
-      if (top < textarea.scrollTop || top > textarea.scrollTop + textarea.clientHeight - 24)
-        textarea.scrollTop = Math.max(0, top - textarea.clientHeight / 3);
-    }
-    backdrop.scrollTop = textarea.scrollTop;
+const editorRoot = document.querySelector('.editor');
+const editor = new Editor(
+  {
+    root: editorRoot,
+    textarea: byTestId('input'),
+    backdrop: editorRoot.querySelector('.backdrop'),
+    before: editorRoot.querySelector('.editor-pad.before'),
+    after: editorRoot.querySelector('.editor-pad.after'),
   },
-  clearHighlight() {
-    this.backdrop.replaceChildren();
+  (text) => {
+    app.clearHighlight();
+    app.setText(text);
   },
-  highlightAll(index, ranges) {
-    if (index.text !== this.textarea.value) return;
-    const text = index.text;
-    const parts = [];
-    let at = 0;
-    for (const [start, end] of ranges) {
-      const [a, b] = index.utf16Range(start, end);
-      if (a < at) continue;
-      parts.push(text.slice(at, a), el('mark', { text: text.slice(a, b) || ' ' }));
-      at = b;
-    }
-    parts.push(text.slice(at) + '\n');
-    this.backdrop.replaceChildren(...parts);
-    this.backdrop.scrollTop = this.textarea.scrollTop;
-  },
-};
+);
 
 // ---- details line ------------------------------------------------------------
 
@@ -353,13 +335,6 @@ async function refreshMain() {
 
 const textarea = editor.textarea;
 textarea.value = app.state.text;
-textarea.addEventListener('input', () => {
-  app.clearHighlight();
-  app.setText(textarea.value);
-});
-textarea.addEventListener('scroll', () => {
-  editor.backdrop.scrollTop = textarea.scrollTop;
-});
 
 const select = byTestId('tokenizer-select');
 app.fillSelect(select, app.state.tokenizer);
