@@ -6,7 +6,8 @@
 // and after the window, so that the scroll bar covers the whole text. The
 // window moves when the view scrolls near its edge, before a key moves the
 // caret out of it, and before Ctrl+Home, Ctrl+End and Ctrl+A (which puts
-// the whole text in the box, so that copy and cut see all of it).
+// the whole text in the box, so that copy and cut see all of it). PageUp
+// and PageDown are done here: a box sized to its text has no page of its own.
 //
 // The textarea answers for the whole text: its `value`, `select()`,
 // `setSelectionRange()`, `selectionStart` and `selectionEnd` are replaced
@@ -27,9 +28,9 @@ const SIZES_ITSELF = globalThis.CSS?.supports?.('field-sizing', 'content') ?? fa
 /** Texts longer than this (UTF-16 units) are windowed. */
 export const WINDOW_FROM = 32 * 1024;
 /** About how much of a windowed text the textarea holds. */
-export const WINDOW = 4 * 1024;
+export const WINDOW = 8 * 1024;
 /** The window moves when the caret comes this close to its edge. */
-const EDGE = 768;
+const EDGE = 2560;
 /** Typed characters within this time (ms) undo together. */
 const UNDO_MERGE_MS = 1500;
 
@@ -287,6 +288,12 @@ export class Editor {
       }
       return;
     }
+    if (k === 'pagedown' || k === 'pageup') {
+      // A box sized to its text has no page of its own to move by.
+      e.preventDefault();
+      this.page(k === 'pagedown', e.shiftKey);
+      return;
+    }
     // The caret is off the window (the view was scrolled away), near its
     // edge, or the box still holds the whole text after Ctrl+A: move the
     // window around the caret before the key acts on it.
@@ -296,6 +303,48 @@ export class Editor {
       this.place(s, 'caret', t);
       this.setNative(s, t);
     }
+  }
+
+  /** PageDown / PageUp in a windowed box: the caret moves by the rows the
+   *  view shows (by the estimate of wrapped rows), and the view with it. */
+  page(down, extend) {
+    const { line } = this.metrics();
+    const rows = Math.max(1, Math.floor(this.root.clientHeight / line) - 1);
+    const [s, t] = this.selection();
+    let at = down ? t : s;
+    for (let i = 0; i < rows; i++) at = this.nextRow(at, down);
+    this.root.scrollTop += (down ? 1 : -1) * rows * line;
+    if (!extend) this.select(at);
+    else if (down) this.select(s, at);
+    else this.select(at, t, 'backward');
+  }
+
+  /** The offset one wrapped row below (or above) `at`, in the same column
+   *  where that row is long enough. Rows are estimated as in rows(). */
+  nextRow(at, down) {
+    const text = this.text;
+    const cols = this.cols;
+    const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+    const x = (at - lineStart) % cols;
+    const row = at - x;
+    const end = (start) => {
+      const nl = text.indexOf('\n', start);
+      return nl < 0 ? text.length : nl;
+    };
+    let next;
+    if (down) {
+      const lineEnd = end(lineStart);
+      if (row + cols < lineEnd) next = row + cols;
+      else if (lineEnd < text.length) next = lineEnd + 1;
+      else return text.length;
+    } else if (row > lineStart) next = row - cols;
+    else if (lineStart === 0) return 0;
+    else {
+      const prev = text.lastIndexOf('\n', lineStart - 2) + 1;
+      const len = lineStart - 1 - prev;
+      next = prev + (len > 0 ? Math.floor((len - 1) / cols) * cols : 0);
+    }
+    return Math.min(next + x, end(next), next + cols);
   }
 
   // ---- the window --------------------------------------------------------
