@@ -3,7 +3,9 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch } from './harness.mjs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, launch, ROOT } from './harness.mjs';
 import { MULTILINGUAL } from './texts.mjs';
 
 let server;
@@ -171,6 +173,68 @@ describe('the text box with a long text', () => {
     await page.keyboard.type('U');
     const text = await value();
     assert.equal(text, LONG.slice(0, up) + 'U' + LONG.slice(up));
+  });
+
+  it('scrolls without a jump where the window moves, in long wrapped lines', async () => {
+    // Paragraphs of up to 2,000 characters, each wrapped over many rows.
+    const prose = readFileSync(path.resolve(ROOT, '../shared/corpus/taylorswift.txt'), 'utf8');
+    await paste(prose);
+    // What is at the top of the view, found apart from editor.js: the box's
+    // own text laid out line by line in a copy of its style.
+    const top = () =>
+      page.evaluate((full) => {
+        const t = document.querySelector('[data-testid="input"]');
+        const box = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value').get.call(t);
+        const root = document.querySelector('.editor');
+        const copy = document.createElement('div');
+        const style = getComputedStyle(t);
+        for (const p of ['font', 'lineHeight', 'whiteSpace', 'overflowWrap', 'paddingLeft', 'paddingRight', 'tabSize', 'letterSpacing'])
+          copy.style[p] = style[p];
+        Object.assign(copy.style, { position: 'absolute', visibility: 'hidden', width: `${t.clientWidth}px`, boxSizing: 'border-box', top: '0', left: '0' });
+        const spans = [];
+        for (let i = 0; i < box.length; ) {
+          const nl = box.indexOf('\n', i);
+          const j = nl < 0 ? box.length : nl + 1;
+          const span = document.createElement('span');
+          span.textContent = box.slice(i, j);
+          spans.push([i, span]);
+          i = j;
+        }
+        copy.append(...spans.map((x) => x[1]));
+        document.body.append(copy);
+        const y = root.scrollTop - (t.getBoundingClientRect().top - root.getBoundingClientRect().top + root.scrollTop - root.clientTop);
+        const origin = copy.getBoundingClientRect().top;
+        let at = 0;
+        let lineTop = 0;
+        for (const [i, span] of spans) {
+          const spanTop = span.getBoundingClientRect().top - origin;
+          if (spanTop > y) break;
+          [at, lineTop] = [i, spanTop];
+        }
+        copy.remove();
+        return { at: full.indexOf(box) + at, dy: y - lineTop };
+      }, prose);
+    await page.evaluate(() => {
+      const root = document.querySelector('.editor');
+      root.scrollTop = root.scrollHeight / 3;
+    });
+    await page.waitForTimeout(100);
+    let before = await top();
+    let moves = 0;
+    let box = await held();
+    for (let i = 0; i < 120; i++) {
+      await page.evaluate(() => (document.querySelector('.editor').scrollTop += 45));
+      await page.waitForTimeout(20);
+      const now = await top();
+      const shown = await held();
+      if (shown !== box) moves++;
+      box = shown;
+      // 45 px on: the same line 45 px further, or a later line.
+      if (now.at === before.at) assert.ok(Math.abs(now.dy - before.dy - 45) < 2, `step ${i}: ${JSON.stringify([before, now])}`);
+      else assert.ok(now.at > before.at && now.dy < 45 + 2, `step ${i}: ${JSON.stringify([before, now])}`);
+      before = now;
+    }
+    assert.ok(moves >= 1, `the window moved (${moves} times) while scrolling`);
   });
 
   it('Ctrl+A and Shift+Ctrl+End select across the window, and a driver\'s fill() replaces all of it', async () => {

@@ -117,7 +117,7 @@ export class Editor {
       if (!this.windowed) return;
       const [line, cols] = [this.line, this.cols];
       this.metrics();
-      if (line !== this.line || cols !== this.cols) this.place(this.topOffset(), 'top');
+      if (line !== this.line || cols !== this.cols) this.place(this.viewTop()[0], 'top');
     }).observe(root);
   }
 
@@ -363,7 +363,11 @@ export class Editor {
     this.place(at, how, to);
   }
 
-  place(at, how, to = at) {
+  /** Puts a window around `at` (through `to`) in the box. With 'top', the
+   *  view's top is then `dy` px below the top of the line that holds `at`
+   *  (where it was before, when the caller measured it so); with 'caret',
+   *  the view moves only if that line is out of it. */
+  place(at, how, to = at, dy = 0) {
     const text = this.text;
     const half = WINDOW >> 1;
     const a = cut(text, at - half, -1, half >> 1);
@@ -377,8 +381,8 @@ export class Editor {
     const m = this.metrics();
     this.before.style.height = `${this.rows(0, this.a) * m.line}px`;
     this.after.style.height = `${this.rows(this.b, text.length) * m.line}px`;
-    const y = this.before.offsetTop + this.before.offsetHeight + this.rows(this.a, cut(text, at, -1, at)) * m.line;
-    if (how === 'top') this.root.scrollTop = y;
+    const y = this.windowTop() + this.topOf(text.lastIndexOf('\n', at - 1) + 1);
+    if (how === 'top') this.root.scrollTop = y + dy;
     else if (y < this.root.scrollTop || y > this.root.scrollTop + this.root.clientHeight - m.line)
       this.root.scrollTop = Math.max(0, y - this.root.clientHeight / 3);
     // Keep the selection where it was, or park it while the window does not
@@ -387,6 +391,66 @@ export class Editor {
       if (sel[0] >= this.a && sel[1] <= this.b) this.setNative(sel[0], sel[1]);
       else this.parked = sel;
     }
+  }
+
+  /** The window's top in the scroller's content (px, unrounded). */
+  windowTop() {
+    const { root } = this;
+    return this.textarea.getBoundingClientRect().top - root.getBoundingClientRect().top - root.clientTop + root.scrollTop;
+  }
+
+  /** How far below the window's top (px) the line that starts at text
+   *  offset `at` (inside the window) is: laid out in the backdrop, the box's
+   *  mirror, measured as viewTop() measures lines (the top of a span
+   *  holding the line's text: an empty span's top is not its line's). */
+  topOf(at) {
+    const from = Math.max(0, at - this.a);
+    const nl = this.shown.indexOf('\n', from);
+    const line = document.createElement('span');
+    line.textContent = this.shown.slice(from, nl < 0 ? this.shown.length : nl + 1) || ' ';
+    this.backdrop.replaceChildren(this.shown.slice(0, from), line);
+    const top = line.getBoundingClientRect().top - this.backdrop.getBoundingClientRect().top;
+    this.backdrop.replaceChildren();
+    return top;
+  }
+
+  /** The line at the top of the view: [offset of its start, px from its top
+   *  to the view's top]. Exact inside the window (its lines laid out in the
+   *  backdrop), estimated in the spacers. */
+  viewTop() {
+    const y = this.root.scrollTop - this.windowTop();
+    const height = this.textarea.getBoundingClientRect().height;
+    const line = this.line || this.metrics().line;
+    if (y < 0) {
+      const row = Math.floor((this.root.scrollTop - this.before.offsetTop) / line);
+      return [this.lineAt(this.offsetAtRow(0, Math.max(0, row))), 0];
+    }
+    if (y >= height) return [this.lineAt(this.offsetAtRow(this.b, Math.floor((y - height) / line))), 0];
+    const lines = [];
+    const text = this.shown;
+    for (let i = 0; i < text.length; ) {
+      const nl = text.indexOf('\n', i);
+      const j = nl < 0 ? text.length : nl + 1;
+      const span = document.createElement('span');
+      span.textContent = text.slice(i, j);
+      lines.push([i, span]);
+      i = j;
+    }
+    this.backdrop.replaceChildren(...lines.map((l) => l[1]));
+    const origin = this.backdrop.getBoundingClientRect().top;
+    let [at, lineTop] = [0, 0];
+    for (const [i, span] of lines) {
+      const t = span.getBoundingClientRect().top - origin;
+      if (t > y) break;
+      [at, lineTop] = [i, t];
+    }
+    this.backdrop.replaceChildren();
+    return [this.a + at, y - lineTop];
+  }
+
+  /** The start of the line holding `at`. */
+  lineAt(at) {
+    return this.text.lastIndexOf('\n', at - 1) + 1;
   }
 
   /** Shows text[a, b) in the box. */
@@ -439,18 +503,6 @@ export class Editor {
     return n;
   }
 
-  /** The text offset at the top of the view (by the estimate). */
-  topOffset() {
-    const top = this.root.scrollTop - this.before.offsetTop;
-    const beforeH = this.before.offsetHeight;
-    const line = this.line || this.metrics().line;
-    if (top >= beforeH && top < beforeH + this.textarea.offsetHeight) {
-      return this.offsetAtRow(this.a, Math.floor((top - beforeH) / line));
-    }
-    if (top < beforeH) return this.offsetAtRow(0, Math.floor(top / line));
-    return this.offsetAtRow(this.b, Math.floor((top - beforeH - this.textarea.offsetHeight) / line));
-  }
-
   offsetAtRow(from, row) {
     let i = from;
     while (row > 0 && i < this.text.length) {
@@ -474,7 +526,8 @@ export class Editor {
     const view = this.root.clientHeight;
     const nearEdge = (top < start + view && this.a > 0) || (top + 2 * view > end && this.b < this.text.length);
     if (nearEdge || this.b - this.a > 3 * WINDOW) {
-      this.place(this.topOffset(), 'top');
+      const [at, dy] = this.viewTop();
+      this.place(at, 'top', at, dy);
     }
   }
 
