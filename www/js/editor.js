@@ -105,11 +105,12 @@ export class Editor {
       this.parked = null;
       this.dragging = true;
     });
-    addEventListener('pointerup', () => {
+    const dropped = () => {
       if (!this.dragging) return;
       this.dragging = false;
       this.follow();
-    });
+    };
+    for (const type of ['pointerup', 'pointercancel', 'blur']) addEventListener(type, dropped);
     textarea.addEventListener('scroll', () => (backdrop.scrollTop = textarea.scrollTop));
     root.addEventListener('scroll', () => this.follow(), { passive: true });
     // A new width or font (lecture mode) wraps the text anew: re-estimate.
@@ -149,6 +150,8 @@ export class Editor {
   /** Replaces the whole text (programmatically: no input event; the undo
    *  history is emptied, as a textarea's is). */
   setText(text) {
+    // As a textarea does, the same value again changes nothing.
+    if (normalize(text) === this.text) return;
     this.text = normalize(text);
     this.undo.length = 0;
     this.redo.length = 0;
