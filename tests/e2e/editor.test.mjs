@@ -261,6 +261,21 @@ describe('the text box with a long text', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="token-count"]').textContent === '2');
   });
 
+  it('undoes a run of typing in one step, and an inserted text in another', async () => {
+    await paste('one two');
+    await page.getByTestId('input').focus();
+    await page.keyboard.press('End');
+    await page.keyboard.insertText(' PASTED');
+    await page.keyboard.type(' xy');
+    assert.equal(await value(), 'one two PASTED xy');
+    await page.keyboard.press('Control+z');
+    assert.equal(await value(), 'one two PASTED');
+    await page.keyboard.press('Control+z');
+    assert.equal(await value(), 'one two');
+    await page.keyboard.press('Control+y');
+    assert.equal(await value(), 'one two PASTED');
+  });
+
   it('marks the hovered token in the box', async () => {
     await paste(LONG);
     await page.getByTestId('input').focus();

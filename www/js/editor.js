@@ -221,8 +221,9 @@ export class Editor {
     if (!edit.removed && !edit.inserted) return;
     this.redo.length = 0;
     const last = this.undo.at(-1);
-    // Typing: one undo step per run of characters without a line break.
-    if (last && !edit.removed && !last.removed && edit.at === last.at + last.inserted.length && edit.time - last.time < UNDO_MERGE_MS && !edit.inserted.includes('\n') && edit.inserted.length === 1) {
+    // Typing: one undo step per run of typed characters without a line break.
+    edit.typed = !edit.removed && edit.inserted.length === 1 && edit.inserted !== '\n';
+    if (last?.typed && edit.typed && edit.at === last.at + last.inserted.length && edit.time - last.time < UNDO_MERGE_MS) {
       last.inserted += edit.inserted;
       last.time = edit.time;
     } else this.undo.push(edit);
