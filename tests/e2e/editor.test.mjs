@@ -17,7 +17,7 @@ const errors = [];
 let LONG = '';
 for (let i = 0; LONG.length < 190000; i++) LONG += `${i}: ${MULTILINGUAL}\n`;
 
-/** Sets the text as a paste does (one input event) and waits for its chips. */
+/** Sets the text as a paste does (one input event) and waits until the page counts its bytes. */
 async function paste(text) {
   await page.evaluate((t) => {
     const input = document.querySelector('[data-testid="input"]');
