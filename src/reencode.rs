@@ -51,8 +51,37 @@ impl Tokenizer {
         text: &str,
         allowed: &AllowedSpecial,
     ) -> Result<Encoding> {
+        Ok(self.reencode_kept(old_text, old, text, allowed)?.0)
+    }
+
+    /// [`Tokenizer::reencode`], and how many tokens of `old` it kept at the
+    /// start and at the end: those are the same tokens in the result (at the
+    /// end, with offsets moved by the change in length), so a caller that
+    /// shows `old` redraws only the ones between. `(0, 0)` when the text was
+    /// encoded whole.
+    ///
+    /// ```
+    /// use bpe_playground::{AllowedSpecial, Pattern, Tokenizer};
+    /// let tok = Tokenizer::from_merges("bytes", &Pattern::Cl100k, &[], vec![]).unwrap();
+    /// let none = AllowedSpecial::None;
+    /// let old_text = "one two three four five six seven";
+    /// let old = tok.encode(old_text, &none).unwrap();
+    /// let text = "one two three FOUR five six seven";
+    /// let (enc, head, tail) = tok.reencode_kept(old_text, &old, text, &none).unwrap();
+    /// assert_eq!(enc, tok.encode(text, &none).unwrap());
+    /// assert!(head > 0 && tail > 0);
+    /// assert_eq!(enc.ids[..head], old.ids[..head]);
+    /// assert_eq!(enc.ids[enc.ids.len() - tail..], old.ids[old.ids.len() - tail..]);
+    /// ```
+    pub fn reencode_kept(
+        &self,
+        old_text: &str,
+        old: &Encoding,
+        text: &str,
+        allowed: &AllowedSpecial,
+    ) -> Result<(Encoding, usize, usize)> {
         let Some((a, b)) = self.reencode_window(old_text, old, text, allowed) else {
-            return self.encode(text, allowed);
+            return Ok((self.encode(text, allowed)?, 0, 0));
         };
         self.check_disallowed(text, allowed)?;
         let (old_b, new_b) = (old_text.as_bytes(), text.as_bytes());
@@ -84,7 +113,7 @@ impl Tokenizer {
             .extend(old.starts[tail..].iter().map(|&s| s.wrapping_add(delta)));
         enc.ends
             .extend(old.ends[tail..].iter().map(|&e| e.wrapping_add(delta)));
-        Ok(enc)
+        Ok((enc, keep_head, old.ids.len() - tail))
     }
 
     /// The bytes `a..b` of `text` to encode again, the rest being reusable

@@ -473,14 +473,18 @@ impl WasmEncodeSession {
     ) -> Result<Object, JsError> {
         let allowed = AllowedSpecial::parse(allowed).map_err(js_err)?;
         let tok = &tokenizer.inner;
-        let enc = match self.last.take() {
+        let (enc, head, tail) = match self.last.take() {
             Some((serial, was, old_text, old)) if serial == tokenizer.serial && was == allowed => {
-                tok.reencode(&old_text, &old, text, &allowed)
+                tok.reencode_kept(&old_text, &old, text, &allowed)
             }
-            _ => tok.encode(text, &allowed),
+            _ => tok.encode(text, &allowed).map(|enc| (enc, 0, 0)),
         }
         .map_err(js_err)?;
         let out = encoding_to_js(&enc);
+        // How many tokens of this session's previous result start and end
+        // this one unchanged (the page redraws only those between).
+        set(&out, "keptHead", head as u32);
+        set(&out, "keptTail", tail as u32);
         self.last = Some((tokenizer.serial, allowed, text.to_string(), enc));
         Ok(out)
     }

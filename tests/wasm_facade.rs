@@ -87,15 +87,22 @@ fn an_encode_session_gives_what_encode_gives_across_edits_and_tokenizers() {
     let words =
         WasmTokenizer::from_tiktoken("words", &ranks(), "cl100k", r#"{"<|end|>": 300}"#).unwrap();
     let mut session = WasmEncodeSession::new();
+    let long = "ab ab, abab. ".repeat(20);
+    let long_edited = format!("{}X{}", &long[..130], &long[130..]);
     let texts = [
         "ab ab, abab. ab",
         "ab ab, abXab. ab",
+        &long,
+        &long_edited,
         "ab<|end|> ab, abXab. ab",
         "",
         "ab ab",
     ];
     let mut step = 0;
-    for tok in [&words, &toy, &words] {
+    // The session's last result, with its tokenizer, mode and text's length.
+    let mut last: Option<(Object, usize, &str, usize)> = None;
+    let mut kept_both = 0;
+    for (t, tok) in [&words, &toy, &words].into_iter().enumerate() {
         for allowed in ["none", "all"] {
             for text in texts {
                 // The text as a string, or as UTF-8 bytes: one session either way.
@@ -113,9 +120,49 @@ fn an_encode_session_gives_what_encode_gives_across_edits_and_tokenizers() {
                         "{text:?} {allowed} {key}"
                     );
                 }
+                // keptHead / keptTail: tokens of the last result that start
+                // and end this one unchanged (0 after a change of tokenizer
+                // or mode, which encodes afresh).
+                let kept =
+                    |key: &str| Reflect::get(&got, &key.into()).unwrap().as_f64().unwrap() as usize;
+                let (head, tail) = (kept("keptHead"), kept("keptTail"));
+                kept_both += usize::from(head > 0 && tail > 0);
+                match &last {
+                    Some((prev, pt, pa, plen)) if *pt == t && *pa == allowed => {
+                        let n = u32s(&got, "ids").len();
+                        let pn = u32s(prev, "ids").len();
+                        assert!(head + tail <= n.min(pn), "{text:?}: {head} + {tail}");
+                        for key in ["ids", "starts", "ends"] {
+                            assert_eq!(
+                                u32s(&got, key)[..head],
+                                u32s(prev, key)[..head],
+                                "{text:?} {key}"
+                            );
+                        }
+                        assert_eq!(
+                            u32s(&got, "ids")[n - tail..],
+                            u32s(prev, "ids")[pn - tail..]
+                        );
+                        let shifted: Vec<u32> = u32s(prev, "ends")[pn - tail..]
+                            .iter()
+                            .map(|&e| (e as usize + text.len() - plen) as u32)
+                            .collect();
+                        assert_eq!(u32s(&got, "ends")[n - tail..], shifted[..], "{text:?}");
+                    }
+                    _ => assert_eq!(
+                        (head, tail),
+                        (0, 0),
+                        "{text:?} after a new tokenizer or mode"
+                    ),
+                }
+                last = Some((got, t, allowed, text.len()));
             }
         }
     }
+    assert!(
+        kept_both > 0,
+        "an edit in the middle of the long text keeps tokens at both ends"
+    );
     let bad = message(session.encode(&toy, "ab<|end|>", "none_raise").unwrap_err());
     assert!(bad.contains("<|end|>"), "{bad}");
     let bad = message(session.encode_utf8(&toy, b"ab\xFFab", "none").unwrap_err());
