@@ -14,18 +14,47 @@ const BLOCK_MAX = 4096;
 /** Block boundaries as token indices: [0, b1, …, n] (just [0] for no tokens).
  *  O(n). */
 export function partition(enc, index) {
+  return cuts([0], enc, index, null);
+}
+
+/** The same boundaries after an edit, from `old` (the boundaries of the
+ *  encoding before it), given that the first `head` tokens are the same and
+ *  the last `tail` are too (their offsets moved by the edit). A cut is made
+ *  by the tokens since the last one only, so the cuts up to `head` stay, and
+ *  from the first cut in the unchanged end that `old` also has, the rest
+ *  are `old`'s, moved by the change in the number of tokens. O(the tokens
+ *  between, and the blocks). */
+export function repartition(old, enc, index, head, tail) {
+  const shift = enc.ids.length - old[old.length - 1];
+  let k = 0;
+  while (k + 1 < old.length && old[k + 1] <= head) k++;
+  return cuts(old.slice(0, k + 1), enc, index, { old, from: enc.ids.length - tail, shift });
+}
+
+/** Cuts the tokens after the last of `out` (and returns `out`); with
+ *  `sync`, stops at a cut at or after `sync.from` that `sync.old` has too,
+ *  and takes the rest of `sync.old` from there. */
+function cuts(out, enc, index, sync) {
   const { ids, ends } = enc;
   const bytes = index.bytes;
   const n = ids.length;
-  const out = [0];
-  let start = 0;
-  for (let i = 0; i < n; i++) {
+  let start = out[out.length - 1];
+  let o = 0;
+  for (let i = start; i < n; i++) {
     const len = i + 1 - start;
     if (len < BLOCK_MIN) continue;
     const lineEnd = bytes[ends[i] - 1] === 0x0a;
     if (lineEnd || (len >= SPLIT_MIN && ids[i] % 32 === 0) || len >= BLOCK_MAX) {
       out.push(i + 1);
       start = i + 1;
+      if (sync && start >= sync.from && start < n) {
+        const want = start - sync.shift;
+        while (o < sync.old.length && sync.old[o] < want) o++;
+        if (sync.old[o] === want) {
+          for (let j = o + 1; j < sync.old.length; j++) out.push(sync.old[j] + sync.shift);
+          return out;
+        }
+      }
     }
   }
   if (start < n) out.push(n);

@@ -29,6 +29,9 @@ export const LOCAL_TEXT_LIMIT = 256 * 1024;
 export const LOCAL_EDIT_LIMIT = 4096;
 export const LOCAL_EDIT_TEXT_LIMIT = 2 * 1024 * 1024;
 
+/** Numbers the results of the sessions here (see run). */
+let serial = 0;
+
 const whenIdle = (fn) => (globalThis.requestIdleCallback ? requestIdleCallback(fn, { timeout: 1000 }) : setTimeout(fn, 200));
 
 export class LocalEngine {
@@ -134,6 +137,12 @@ export class LocalEngine {
     try {
       const enc = held.session.encodeUtf8(held.tok, utf8, allowed);
       held.lastBytes = utf8.length;
+      // `keptHead`/`keptTail` count tokens kept from the session's previous
+      // result: `follows` names it, so that a view showing exactly that one
+      // can skip its own scan for unchanged tokens (tokens-view.js).
+      enc.serial = ++serial;
+      enc.follows = held.lastSerial ?? 0;
+      held.lastSerial = enc.serial;
       return enc;
     } catch (e) {
       // An encoding error (the worker says the same, with the page's error

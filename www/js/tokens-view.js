@@ -15,7 +15,7 @@
 // jump. Hover or focus calls `onToken(details)`; leaving calls `onLeave()`.
 
 import { hexBytes, hue, segments, tokenLabel, showWhitespace } from './format.js';
-import { partition } from './blocks.js';
+import { partition, repartition } from './blocks.js';
 
 /** Texts with at most this many tokens have every chip built at once. */
 export const EAGER_TOKENS = 5000;
@@ -109,13 +109,17 @@ export class TokensView {
     // Unchanged tokens at the start (p) and at the end (s) of the text.
     let p = 0;
     let s = 0;
+    // The page's engine says how many tokens it kept from the encoding this
+    // view shows (local-engine.js): no need to scan for them. (None kept:
+    // it encoded the text afresh, and a scan may still find some.)
+    const told = !full && enc.follows !== undefined && enc.follows === old.serial && enc.keptHead + enc.keptTail > 0;
     if (!full) {
       const m = Math.min(oN, n);
-      p = samePrefix(old, enc, m);
+      p = told ? Math.min(enc.keptHead, m) : samePrefix(old, enc, m);
       // A token ending inside a character belongs to a group whose look
       // depends on its neighbours: redraw it too.
       while (p > 0 && !(oldIndex.isBoundary(old.ends[p - 1]) && index.isBoundary(enc.ends[p - 1]))) p--;
-      s = sameSuffix(old, oldIndex.bytes.length, enc, index.bytes.length, m - p);
+      s = told ? Math.min(enc.keptTail, m - p) : sameSuffix(old, oldIndex.bytes.length, enc, index.bytes.length, m - p);
       while (s > 0 && !(oldIndex.isBoundary(old.starts[oN - s]) && index.isBoundary(enc.starts[n - s]))) s--;
     }
     this.enc = enc;
@@ -124,7 +128,8 @@ export class TokensView {
     this.specials = specials;
     this.whitespace = whitespace;
 
-    const bounds = partition(enc, index);
+    // With what the engine kept, only the blocks around the edit are cut anew.
+    const bounds = told ? repartition(this.bounds, enc, index, p, s) : partition(enc, index);
     /** Block boundaries (token indices), also used by the id list. */
     this.bounds = bounds;
     const count = bounds.length - 1;
