@@ -156,7 +156,6 @@ export class Editor {
     this.undo.length = 0;
     this.redo.length = 0;
     this.parked = null;
-    this.windowed = false;
     this.layout(this.text.length, 'caret');
     this.setNative(this.text.length);
   }
@@ -211,7 +210,6 @@ export class Editor {
     const inserted = normalize(data);
     this.remember({ at: 0, removed: this.text, inserted, time: 0 });
     this.text = inserted;
-    this.windowed = false;
     this.layout(inserted.length, 'caret');
     this.setNative(inserted.length);
     t.dispatchEvent(new Event('input', { bubbles: true }));
@@ -237,7 +235,6 @@ export class Editor {
     (back ? this.redo : this.undo).push(edit);
     const [gone, put] = back ? [edit.inserted, edit.removed] : [edit.removed, edit.inserted];
     this.text = this.text.slice(0, edit.at) + put + this.text.slice(edit.at + gone.length);
-    this.windowed = false;
     this.parked = null;
     this.layout(edit.at, 'caret', edit.at + put.length);
     this.setNative(edit.at, edit.at + put.length);
@@ -250,7 +247,6 @@ export class Editor {
     const long = this.text.length > WINDOW_FROM;
     const [s, e] = this.selection();
     if (long !== this.windowed || (long && this.b - this.a > 3 * WINDOW && !this.selecting())) {
-      this.windowed = false;
       this.layout(s, 'caret', e);
       this.setNative(s, e);
     }
@@ -328,7 +324,7 @@ export class Editor {
   nextRow(at, down) {
     const text = this.text;
     const cols = this.cols;
-    const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+    const lineStart = this.lineAt(at);
     const x = (at - lineStart) % cols;
     const row = at - x;
     const end = (start) => {
@@ -344,7 +340,7 @@ export class Editor {
     } else if (row > lineStart) next = row - cols;
     else if (lineStart === 0) return 0;
     else {
-      const prev = text.lastIndexOf('\n', lineStart - 2) + 1;
+      const prev = this.lineAt(lineStart - 1);
       const len = lineStart - 1 - prev;
       next = prev + (len > 0 ? Math.floor((len - 1) / cols) * cols : 0);
     }
@@ -381,13 +377,10 @@ export class Editor {
     this.root.classList.add('windowed');
     this.before.hidden = this.after.hidden = false;
     const sel = this.parked ?? (wasWindowed ? this.selection() : null);
-    this.write(a, Math.max(b, Math.min(text.length, a + 1)));
-    const m = this.metrics();
-    this.before.style.height = `${this.rows(0, this.a) * m.line}px`;
-    this.after.style.height = `${this.rows(this.b, text.length) * m.line}px`;
-    const y = this.windowTop() + this.topOf(text.lastIndexOf('\n', at - 1) + 1);
+    this.show(a, Math.max(b, Math.min(text.length, a + 1)));
+    const y = this.windowTop() + this.topOf(this.lineAt(at));
     if (how === 'top') this.root.scrollTop = y + dy;
-    else if (y < this.root.scrollTop || y > this.root.scrollTop + this.root.clientHeight - m.line)
+    else if (y < this.root.scrollTop || y > this.root.scrollTop + this.root.clientHeight - this.line)
       this.root.scrollTop = Math.max(0, y - this.root.clientHeight / 3);
     // Keep the selection where it was, or park it while the window does not
     // hold it (callers that move the caret set it after this).
