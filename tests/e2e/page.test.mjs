@@ -132,6 +132,98 @@ describe('the page', () => {
     assert.notEqual(text, base);
   });
 
+  it('keeps chips and lines exact through random edits in long lines', async () => {
+    await choose('cl100k_base');
+    // Paragraphs of a few hundred tokens each (one line each), under 5,000
+    // tokens in all, so that every block is drawn: an edit inside a line
+    // replaces the chips of the changed tokens only (tokens-view.js), and
+    // the blocks keep their cuts (blocks.js).
+    const words = MULTILINGUAL.replaceAll('\n', ' ').split(' ');
+    const next = ((x) => (n) => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) % n;
+    })(2024);
+    const paragraphs = Array.from({ length: 10 }, () => Array.from({ length: 60 + next(80) }, () => words[next(words.length)]).join(' '));
+    await showText(paragraphs.join('\n'));
+    // The chips in order, and how they sit in lines: a line's chips break
+    // no line but the last, which ends the line or its block (blocks may be
+    // cut elsewhere than in a fresh render, after edits). In the main view
+    // and in the Compare columns, which get their encodings from the worker
+    // and find the unchanged tokens themselves.
+    const lines = () =>
+      page.$$eval('[data-testid="tokens"], [data-testid="compare"] .column-chips', (views) =>
+        views.map((view) => {
+          const chips = [...view.querySelectorAll('.chip')].map((c) => `${c.dataset.tokenId}|${c.textContent}|${c.className}`);
+          const misplaced = [...view.querySelectorAll('.line')].filter((line) => {
+            const texts = [...line.children].map((c) => c.textContent);
+            const inner = texts.slice(0, -1).some((t) => t.endsWith('\n'));
+            const cut = !texts.at(-1)?.endsWith('\n') && line.nextElementSibling !== null;
+            return inner || cut || texts.length === 0;
+          }).length;
+          return { chips, misplaced };
+        }));
+    const settled = () =>
+      page.waitForFunction(() => {
+        const ids = document.querySelector('[data-testid="token-ids"]').textContent;
+        const chips = [...document.querySelectorAll('[data-testid="tokens"] [data-token-id]')].map((e) => e.dataset.tokenId);
+        const columns = [...document.querySelectorAll('[data-testid="compare"] .column')];
+        // The cl100k column shows what the main view shows (so it has caught
+        // up with the text), and every column has all its chips.
+        const same = columns.find((c) => c.dataset.tokenizer === 'cl100k_base');
+        return chips.length > 0 && ids === `[${chips.join(', ')}]` && columns.length === 3 &&
+          [...same.querySelectorAll('.chip')].map((e) => e.dataset.tokenId).join() === chips.join() &&
+          columns.every((c) => c.querySelectorAll('.chip').length === Number(c.querySelector('[data-testid="token-count"]').textContent));
+      });
+    await page.getByTestId('tab-compare').click();
+    await settled();
+    const input = page.getByTestId('input');
+    const typed = ['x', ' ', 'ab', 'é', '🙂', '日本', ' the', '\u0301', '👍🏽', '.'];
+    for (let round = 0; round < 4; round++) {
+      for (let edit = 0; edit < 30; edit++) {
+        const op = next(12);
+        // Anywhere, or (to join two lines) just before a line break.
+        const at = await input.evaluate((t, [r, join]) => {
+          const breaks = [...t.value.matchAll(/\n/g)].map((m) => m.index);
+          return join && breaks.length ? breaks[r % breaks.length] : r % (t.value.length + 1);
+        }, [next(1 << 30), op >= 10]);
+        await input.evaluate((t, i) => {
+          t.focus();
+          t.setSelectionRange(i, i);
+        }, at);
+        if (op < 6) await page.keyboard.type(typed[next(typed.length)]);
+        else if (op < 8) await page.keyboard.press('Backspace');
+        else if (op < 9) await page.keyboard.press('Enter');
+        else await page.keyboard.press('Delete');
+      }
+      // A line break put before a space and taken away again: the edit's
+      // tokens end with the line's break, and the next line's first token
+      // (" word") stays.
+      const space = await input.evaluate((t, r) => {
+        const spaces = [...t.value.matchAll(/ [a-z]/g)].map((m) => m.index);
+        return spaces[r % spaces.length];
+      }, next(1 << 30));
+      await input.evaluate((t, i) => t.setSelectionRange(i, i), space);
+      await page.keyboard.press('Enter');
+      await settled();
+      await page.keyboard.press('Backspace');
+      const shown = async () => {
+        await settled();
+        await page.waitForTimeout(300);
+        await settled();
+        return lines();
+      };
+      const incremental = await shown();
+      assert.equal(incremental.length, 4);
+      incremental.forEach((view, k) => assert.equal(view.misplaced, 0, `round ${round}, view ${k}`));
+      const text = await input.evaluate((t) => t.value);
+      await showText('');
+      await showText(text);
+      assert.deepEqual(incremental, await shown(), `round ${round}`);
+    }
+  });
+
   it('answers edits on the page thread and long pastes in the worker, and the two engines agree', async () => {
     // The main view's own engine (local-engine.js) against the worker's:
     // the Compare tab's cl100k_base column is always encoded by the worker.

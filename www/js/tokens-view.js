@@ -154,7 +154,8 @@ export class TokensView {
     // drawn, plus one; the first screens of a new text; all of a short one.
     const drawn = removed.filter((b) => b.chips).length;
     let now = drawn ? drawn + 1 : 0;
-    // Inside them, the lines of unchanged tokens are moved, not rebuilt.
+    // Inside them, the lines of unchanged tokens are moved, not rebuilt, and
+    // the line the edit fell in gets new chips for the changed tokens only.
     const reuse = full ? null : this.reusableLines(removed, p, oN - s, n - oN);
     // The first drawn block keeps its element for the first rebuilt block:
     // its unchanged lines stay in place and are not laid out again.
@@ -271,20 +272,29 @@ export class TokensView {
     return this.metrics;
   }
 
-  /** The drawn lines of `blocks` (about to be replaced) whose tokens are
-   *  all unchanged, by the index of their first token in the new encoding:
-   *  tokens [0, p) kept their index, tokens from `suffix` on moved by
-   *  `shift`. */
+  /** The drawn lines of `blocks` (about to be replaced) that can stay, by
+   *  the index of their first token in the new encoding: those whose tokens
+   *  are all unchanged (tokens [0, p) kept their index, tokens from `suffix`
+   *  on moved by `shift`), and the one line holding all the changed tokens
+   *  [p, suffix) if the new tokens in their place [p, suffix + shift) break
+   *  no line: it keeps its other chips (`patch`). */
   reusableLines(blocks, p, suffix, shift) {
     const out = new Map();
+    const { enc, index } = this;
+    let breaks = false;
+    for (let i = p; i < suffix + shift && !breaks; i++) breaks = index.bytes[enc.ends[i] - 1] === 0x0a;
     for (const b of blocks) {
       if (!b.chips) continue;
       let at = b.from;
       for (const div of b.el.children) {
         const len = div.__chips.length;
         const to = at + len;
-        if (to <= p) out.set(at, { div, len, endsLine: div.__endsLine });
-        else if (at >= suffix) out.set(at + shift, { div, len, endsLine: div.__endsLine });
+        const endsLine = div.__endsLine;
+        if (to <= p) out.set(at, { div, len, endsLine });
+        else if (at >= suffix) out.set(at + shift, { div, len, endsLine });
+        // (A line's last token ends it: if that token changed, so may the line.)
+        else if (!breaks && at <= p && (endsLine ? to > suffix : to >= suffix))
+          out.set(at, { div, len: len + shift, endsLine, patch: { at: p - at, count: suffix - p, to: suffix + shift } });
         at = to;
       }
     }
@@ -303,6 +313,7 @@ export class TokensView {
       if (!line) {
         const r = reuse?.get(i);
         if (r && i + r.len <= block.to && (r.endsLine || i + r.len === block.to)) {
+          if (r.patch) this.patchLine(r.div, i + r.patch.at, r.patch);
           lines.push(r.div);
           for (let k = 0; k < r.len; k++) chips[i - block.from + k] = r.div.__chips[k];
           i += r.len - 1;
@@ -336,6 +347,18 @@ export class TokensView {
       else el.insertBefore(div, at);
     }
     block.chips = chips;
+  }
+
+  /** Replaces `count` chips of a drawn line, from its `at`-th, by the chips
+   *  of tokens [from, to). */
+  patchLine(div, from, { at, count, to }) {
+    const fresh = [];
+    for (let i = from; i < to; i++) fresh.push(this.makeChip(i));
+    const gone = div.__chips.splice(at, count, ...fresh);
+    for (const chip of gone) chip.remove();
+    const frag = document.createDocumentFragment();
+    frag.append(...fresh);
+    div.insertBefore(frag, div.__chips[at + fresh.length] ?? null);
   }
 
   /** Group role of token i: tokens that together form one character share
