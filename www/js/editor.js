@@ -15,6 +15,8 @@
 // Undo and redo are kept here (setting a textarea's value empties its own
 // history), in both modes, so that they behave the same.
 
+import { sameStart, sameEnd } from './format.js';
+
 const NATIVE = {
   value: Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value'),
   start: Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'selectionStart'),
@@ -50,34 +52,12 @@ function cut(text, at, dir, slack) {
   return c >= 0xdc00 && c <= 0xdfff ? at - 1 : at;
 }
 
-/** Length of the common start of `a` and `b`, at most `max`: a binary
- *  search over native comparisons (O(n) in all, but no loop in JS, which
- *  ran for milliseconds on the first keys, before V8 optimised it). */
-function sameStart(a, b, max) {
-  let [lo, hi] = [0, max];
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (a.startsWith(b.slice(lo, mid), lo)) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-/** Length of the common end of `a` and `b`, at most `max`. */
-function sameEnd(a, b, max) {
-  let [lo, hi] = [0, max];
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (a.endsWith(b.slice(b.length - mid, b.length - lo), a.length - lo)) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
 export class Editor {
   /** `root` is the scroller (.editor) holding `before`, the window (with
-   *  `textarea` and `backdrop`) and `after`; `onText(text)` hears every
-   *  change made by the user (not those made through setText). */
+   *  `textarea` and `backdrop`) and `after`; `onText(text, change)` hears
+   *  every change made by the user (not those made through setText), with
+   *  where it was: `gone` UTF-16 units at `at` of the text `before` became
+   *  `put` units. */
   constructor({ root, textarea, backdrop, before, after }, onText) {
     Object.assign(this, { root, textarea, backdrop, before, after, onText });
     this.text = '';
@@ -186,6 +166,7 @@ export class Editor {
     const p = sameStart(old, now, Math.min(old.length, now.length));
     const s = sameEnd(old, now, Math.min(old.length, now.length) - p);
     const edit = { at: this.a + p, removed: old.slice(p, old.length - s), inserted: now.slice(p, now.length - s), time: Date.now() };
+    const before = this.text;
     this.text = this.text.slice(0, this.a) + now + this.text.slice(this.b);
     this.b = this.a + now.length;
     this.shown = now;
@@ -193,7 +174,7 @@ export class Editor {
     if (this.windowed) this.grow();
     this.remember(edit);
     this.refit();
-    this.onText(this.text);
+    this.onText(this.text, { before, at: edit.at, gone: edit.removed.length, put: edit.inserted.length });
   }
 
   /** All of the box selected stands for all of the text: a script's
@@ -234,11 +215,12 @@ export class Editor {
     if (!edit) return;
     (back ? this.redo : this.undo).push(edit);
     const [gone, put] = back ? [edit.inserted, edit.removed] : [edit.removed, edit.inserted];
+    const before = this.text;
     this.text = this.text.slice(0, edit.at) + put + this.text.slice(edit.at + gone.length);
     this.parked = null;
     this.layout(edit.at, 'caret', edit.at + put.length);
     this.setNative(edit.at, edit.at + put.length);
-    this.onText(this.text);
+    this.onText(this.text, { before, at: edit.at, gone: gone.length, put: put.length });
   }
 
   /** After an edit: window or unwindow as the length now asks, or re-centre

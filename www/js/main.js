@@ -74,10 +74,11 @@ class App {
     }
   }
 
-  setText(text) {
+  /** `change` (optional): where the text changed, see TextIndex.edit. */
+  setText(text, change = null) {
     if (text === this.state.text) return;
     this.state.text = text;
-    this.index = new TextIndex(text);
+    this.index = this.index.edit(text, change);
     this.emit('text');
   }
 
@@ -223,9 +224,9 @@ const editor = new Editor(
     before: editorRoot.querySelector('.editor-pad.before'),
     after: editorRoot.querySelector('.editor-pad.after'),
   },
-  (text) => {
+  (text, change) => {
     app.clearHighlight();
-    app.setText(text);
+    app.setText(text, change);
   },
 );
 

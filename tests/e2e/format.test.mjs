@@ -1,0 +1,73 @@
+// www/js/format.js on its own (no browser): an index derived from the last
+// one after an edit (TextIndex.edit) equals an index built afresh.
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { TextIndex } from '../../www/js/format.js';
+
+/** A small deterministic generator (xorshift32). */
+function rng(seed) {
+  let x = seed >>> 0 || 1;
+  return (n) => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) % n;
+  };
+}
+
+function same(got, want, what) {
+  assert.deepEqual(got.bytes, want.bytes, `${what}: bytes`);
+  assert.deepEqual(Array.from(got.u16), Array.from(want.u16), `${what}: byte → UTF-16 map`);
+  assert.equal(got.chars, want.chars, `${what}: characters`);
+}
+
+describe('TextIndex', () => {
+  it('edit gives what a fresh index gives, after 20,000 random edits', () => {
+    const next = rng(5);
+    // ASCII, 2-, 3- and 4-byte characters, a combining mark, a ZWJ
+    // sequence, and lone halves of a surrogate pair (which an edit may pair
+    // up or split).
+    const pool = ['a', 'b', ' ', '\n', 'é', '日', '🙂', '👩‍👩‍👧', '\u0301', 'x', '\ud83d', '\ude42'];
+    let text = 'hello world';
+    let index = new TextIndex(text);
+    for (let i = 0; i < 20000; i++) {
+      const at = next(text.length + 1);
+      const gone = next(4);
+      const put = Array.from({ length: next(4) }, () => pool[next(pool.length)]).join('');
+      const before = text;
+      text = text.slice(0, at) + put + text.slice(Math.min(text.length, at + gone));
+      // Maps asked for or not before the edit (they are lazy).
+      if (next(3) === 0) void index.u16;
+      if (next(3) === 0) void index.chars;
+      // Told where the edit was (as the text box tells), or not.
+      const change = { before, at, gone: Math.min(gone, before.length - at), put: put.length };
+      index = next(2) ? index.edit(text, change) : index.edit(text);
+      same(index, new TextIndex(text), `edit ${i}`);
+      if (text.length > 300) {
+        text = text.slice(150);
+        index = index.edit(text);
+      }
+    }
+  });
+
+  it('edit of an ASCII text into one that is not, and back', () => {
+    let index = new TextIndex('abc def');
+    for (const text of ['abc é def', 'abc 🙂 def', '🙂', '', 'abc def']) {
+      index = index.edit(text);
+      same(index, new TextIndex(text), JSON.stringify(text));
+    }
+    assert.equal(index.edit('abc def'), index);
+  });
+
+  it('edit ignores a change that is not about its text', () => {
+    const index = new TextIndex('abc é def');
+    // Told about another text (or a change that does not add up), it looks
+    // for the unchanged ends itself.
+    const wrong = [
+      { before: 'something else', at: 0, gone: 0, put: 1 },
+      { before: 'abc é def', at: 3, gone: 1, put: 5 },
+    ];
+    for (const change of wrong) same(index.edit('abc éé def', change), new TextIndex('abc éé def'), JSON.stringify(change));
+  });
+});
