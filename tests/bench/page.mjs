@@ -8,6 +8,9 @@
 //                      (s), median of the same loads
 //   keystroke_p95      keydown → chips changed and the frame that shows them, p95 (s),
 //                      with 100 KB of text and cl100k (param: text size)
+//   keystroke_p95_prose the same with 100 KB of prose (taylorswift.txt:
+//                      paragraphs of hundreds of tokens on one line, and
+//                      characters beyond ASCII)
 //   keystroke_p95_1KB  the same with 1 KB of text (the frame budget when
 //                      the textarea itself is cheap)
 //   keystroke_p95_1MB  the same with 1 MB of text (is 1 MB usable?)
@@ -25,6 +28,7 @@ const PEER = 'bpe-playground:page';
 const KEYS = Number(process.env.PAGE_KEYS || 40);
 const LOADS = Number(process.env.PAGE_LOADS || 5);
 const english = readFileSync(process.env.PAGE_TEXT || '/work/shared/corpus/tinyshakespeare.txt', 'utf8');
+const prose = readFileSync(process.env.PAGE_PROSE || '/work/shared/corpus/taylorswift.txt', 'utf8');
 
 function out(corpus, param, seconds, tokens, runs, note) {
   const f = (v) => (v === null || v === undefined || Number.isNaN(v) ? 'NA' : v);
@@ -218,6 +222,11 @@ try {
   out('fill_100KB', '100KB', f100.seconds, f100.tokens, 1, 'fill() to chips shown');
   const lat100 = await keystrokes(KEYS);
   outKeys('keystroke_p95', '100KB', lat100, f100.tokens);
+
+  // Prose: a keystroke inside a paragraph of hundreds of tokens.
+  const fProse = await fill(prose.slice(0, 100 * 1024));
+  const latProse = await keystrokes(KEYS);
+  outKeys('keystroke_p95_prose', '100KB', latProse, fProse.tokens);
 
   // The same at 1 KB: how close the page comes to one frame when the
   // textarea itself is cheap (compare with the bare textarea at 1 KB below).

@@ -101,7 +101,8 @@ for peer in ["bpe-playground:native", "bpe-playground:wasm"]:
             target(f"{peer.split(':')[1]} {r['corpus']} {r['param']} time vs English of same size", num(r, "median_s"), None, ratio, "<= 10", "s", ratio is not None and ratio <= 10)
 
 # The page's targets (seconds), from the issue.
-PAGE_LIMITS = {"keystroke_p95": 0.016, "first_tokens": 0.300, "cl100k_ready": 0.150}
+# 100 KB of prose is held to the same keystroke target as 100 KB of verse.
+PAGE_LIMITS = {"keystroke_p95": 0.016, "keystroke_p95_prose": 0.016, "first_tokens": 0.300, "cl100k_ready": 0.150}
 for r in rows:
     if r["peer"] == "bpe-playground:page":
         limit = PAGE_LIMITS.get(r["corpus"])
