@@ -61,6 +61,8 @@ describe('the page', () => {
     assert.ok(n > 10);
     assert.equal(await page.locator('[data-testid="tokens"] [data-token-id]').count(), n);
     assert.ok(Number(await page.getByTestId('char-count').textContent()) > 0);
+    // Busy (in the page's HTML) until the first chips are drawn.
+    assert.equal(await page.getByTestId('tokens').getAttribute('aria-busy'), 'false');
     await screenshot(page, 'tokens');
   });
 
@@ -302,8 +304,10 @@ describe('the page', () => {
     await p.locator('[data-testid="tokens"] [data-token-id]').first().waitFor();
     await p.getByTestId('tokenizer-select').selectOption('p50k_base');
     await p.getByTestId('status').filter({ hasText: 'Loading p50k_base' }).waitFor({ timeout: 2000 });
+    assert.equal(await p.getByTestId('tokens').getAttribute('aria-busy'), 'true');
     await p.waitForSelector('[data-testid="tokens"][data-tokenizer="p50k_base"]');
     assert.equal(await p.getByTestId('status').isHidden(), true);
+    assert.equal(await p.getByTestId('tokens').getAttribute('aria-busy'), 'false');
     await ctx.close();
   });
 

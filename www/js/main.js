@@ -273,9 +273,12 @@ const mainView = new TokensView(tokensEl, {
 });
 
 function setStatus(text) {
+  const busy = text ? 'true' : 'false';
+  // (Cleared at every keystroke: no DOM writes when it already is.)
+  if (statusEl.textContent === text && statusEl.hidden === !text && tokensEl.getAttribute('aria-busy') === busy) return;
   statusEl.textContent = text;
   statusEl.hidden = !text;
-  tokensEl.setAttribute('aria-busy', text ? 'true' : 'false');
+  tokensEl.setAttribute('aria-busy', busy);
 }
 
 /** refreshMain calls made, and the newest whose chips are shown: an answer
