@@ -626,10 +626,11 @@ impl MergeRule for CachedRanks<'_> {
 ///
 /// Text repeats its words, so most chunks were seen before (on
 /// `multilingual.txt`, 53 k chunks of two or more bytes, 10 k distinct). A
-/// hit costs one hash, one probe in a table that stays in cache, and a short
-/// compare against the chunk's first occurrence in the text, instead of a
-/// probe in the rank table (megabytes, mostly outside the L2 cache) and a
-/// merge. Chunks that are a single token are remembered too.
+/// hit costs one hash and one probe in a table that stays in cache (and,
+/// for a chunk of more than 8 bytes, a compare against its first occurrence
+/// in the text), instead of a probe in the rank table (megabytes, mostly
+/// outside the L2 cache) and a merge. Chunks that are a single token are
+/// remembered too.
 ///
 /// Open addressing with linear probing over a power-of-two slot array at most
 /// half full; at most [`ChunkCache::MAX_ENTRIES`] chunks of at most
@@ -645,15 +646,21 @@ pub struct ChunkCache<'t> {
     shift: u32,
 }
 
-/// One chunk: `tag` is 24 bits of its hash and its length (0: empty slot),
-/// `start` where it first occurs in the text; its one id is `val` when
-/// `count` is 1, else its ids are `ids[val..val + count]`.
+/// One chunk in 16 bytes: `tag` is the top 24 bits of its hash and its
+/// length (0: an empty slot); `key` is the chunk itself ([`load_short`])
+/// when it has at most 8 bytes, else where it first occurs in the text, so
+/// that most hits read nothing but the slot. `val` is its one id, or, with
+/// [`CacheSlot::MANY`] set, where its ids are in `ChunkCache::ids`: their
+/// count, then the ids.
 #[derive(Clone, Copy, Default)]
 struct CacheSlot {
     tag: u32,
-    start: u32,
     val: u32,
-    count: u32,
+    key: u64,
+}
+
+impl CacheSlot {
+    const MANY: u32 = 1 << 31;
 }
 
 impl<'t> ChunkCache<'t> {
@@ -708,23 +715,27 @@ impl<'t> ChunkCache<'t> {
                 return Err((self.len < Self::MAX_ENTRIES).then_some(i));
             }
             if s.tag == want {
-                let seen = &self.text[s.start as usize..s.start as usize + len];
                 let same = if len <= 8 {
-                    load_short(seen) == load_short(chunk)
+                    s.key == load_short(chunk)
                 } else {
-                    seen == chunk
+                    &self.text[s.key as usize..][..len] == chunk
                 };
                 if same {
-                    match s.count {
-                        1 => out.push(s.val),
+                    if s.val & CacheSlot::MANY == 0 {
+                        out.push(s.val);
+                    } else {
+                        let at = (s.val & !CacheSlot::MANY) as usize;
+                        let n = self.ids[at] as usize;
+                        let ids = &self.ids[at + 1..][..n];
                         // Short copies by hand: a call to memcpy costs more
                         // than a few ids, and branches on the size.
-                        n @ 2..=8 => {
-                            for &id in &self.ids[s.val as usize..][..n as usize] {
+                        if n <= 8 {
+                            for &id in ids {
                                 out.push(id);
                             }
+                        } else {
+                            out.extend_from_slice(ids);
                         }
-                        n => out.extend_from_slice(&self.ids[s.val as usize..][..n as usize]),
                     }
                     return Ok(());
                 }
@@ -738,17 +749,25 @@ impl<'t> ChunkCache<'t> {
     #[inline]
     pub fn insert(&mut self, at: usize, range: std::ops::Range<usize>, h: u64, made: &[u32]) {
         let val = match made {
-            [id] => *id,
+            [id] if id & CacheSlot::MANY == 0 => *id,
             _ => {
+                // (At most MAX_ENTRIES chunks of at most MAX_CHUNK ids each,
+                // with their counts: far below 2^31.)
+                let at = self.ids.len() as u32;
+                self.ids.push(made.len() as u32);
                 self.ids.extend_from_slice(made);
-                (self.ids.len() - made.len()) as u32
+                CacheSlot::MANY | at
             }
         };
+        let chunk = &self.text[range.clone()];
         self.slots[at] = CacheSlot {
             tag: Self::tag(h, range.len()),
-            start: range.start as u32,
             val,
-            count: made.len() as u32,
+            key: if chunk.len() <= 8 {
+                load_short(chunk)
+            } else {
+                range.start as u64
+            },
         };
         self.len += 1;
         if self.len * 2 > self.slots.len() {
@@ -756,15 +775,16 @@ impl<'t> ChunkCache<'t> {
         }
     }
 
-    /// Doubles the slot array, rehashing every chunk. O(entries).
+    /// Doubles the slot array, moving every chunk. O(entries). A slot's
+    /// place is the top bits of its hash, which its tag keeps (at most 2^17
+    /// slots: 17 of the tag's 24 bits).
     fn grow(&mut self) {
         let size = self.slots.len() * 2;
         let old = std::mem::replace(&mut self.slots, vec![CacheSlot::default(); size]);
         self.shift -= 1;
         let mask = size - 1;
         for s in old.into_iter().filter(|s| s.tag != 0) {
-            let len = (s.tag & 0xFF) as usize;
-            let h = hash_bytes(&self.text[s.start as usize..][..len]);
+            let h = ((s.tag & 0xFFFF_FF00) as u64) << 32;
             let mut i = (h >> self.shift) as usize;
             while self.slots[i].tag != 0 {
                 i = (i + 1) & mask;
@@ -880,6 +900,47 @@ mod tests {
     impl MergeRule for Pairs {
         fn merge(&self, l: u32, r: u32, _: &[u8]) -> Option<(u32, u32)> {
             self.0.get(&(l, r)).map(|&id| (id, id))
+        }
+    }
+
+    /// Every chunk the cache took is found again, with its ids, after the
+    /// slot array grew (it doubles at half full): short chunks (kept in the
+    /// slot) and long ones (kept as an offset), of one id and of several.
+    #[test]
+    fn chunk_cache_finds_what_it_took_after_growing() {
+        let words: Vec<String> = (0..3000)
+            .map(|i| format!("w{i}{}", "x".repeat(i % 20)))
+            .collect();
+        let text = words.join(" ");
+        let mut cache = ChunkCache::new(text.as_bytes());
+        let initial = cache.slots.len();
+        let mut spans = Vec::new();
+        let mut at = 0;
+        for (i, w) in words.iter().enumerate() {
+            let r = at..at + w.len();
+            at += w.len() + 1;
+            let ids: Vec<u32> = (0..(i % 4 + 1) as u32).map(|k| i as u32 * 10 + k).collect();
+            let h = hash_bytes(&text.as_bytes()[r.clone()]);
+            let free = cache
+                .lookup(r.clone(), h, &mut Vec::new())
+                .expect_err("not seen yet");
+            cache.insert(free.expect("room"), r.clone(), h, &ids);
+            spans.push((r, ids));
+        }
+        assert!(
+            cache.slots.len() >= 2 * initial,
+            "{} slots from {initial}",
+            cache.slots.len()
+        );
+        for (r, ids) in spans {
+            let mut out = Vec::new();
+            let h = hash_bytes(&text.as_bytes()[r.clone()]);
+            assert!(
+                cache.lookup(r.clone(), h, &mut out).is_ok(),
+                "{:?} lost",
+                &text[r]
+            );
+            assert_eq!(out, ids);
         }
     }
 
