@@ -216,6 +216,11 @@ class App {
 // ---- the input box (editor.js) ------------------------------------------------
 
 const editorRoot = document.querySelector('.editor');
+// The box is in a form of its own, which is never sent. Chromium's autofill
+// handles every change of a form control in a task of its own, between the
+// frame and what follows it: 1.8 ms a key in a trace at 100 KB with the box
+// outside any form, 0.66 ms with the box in a form of its own.
+editorRoot.closest('form').addEventListener('submit', (e) => e.preventDefault());
 const editor = new Editor(
   {
     root: editorRoot,
