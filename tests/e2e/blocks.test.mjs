@@ -6,17 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { partition, repartition } from '../../www/js/blocks.js';
-
-/** A small deterministic generator (xorshift32). */
-function rng(seed) {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) % n;
-  };
-}
+import { rng } from './rng.mjs';
 
 /** Tokens as the views get them: ids, and byte ranges over `bytes`. Each
  *  token is [id, its bytes]; one in `nl` ends with a line break. */

@@ -4,17 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TextIndex } from '../../www/js/format.js';
-
-/** A small deterministic generator (xorshift32). */
-function rng(seed) {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) % n;
-  };
-}
+import { rng } from './rng.mjs';
 
 function same(got, want, what) {
   assert.deepEqual(got.bytes, want.bytes, `${what}: bytes`);

@@ -5,6 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launch, oracle, screenshot, shownIds } from './harness.mjs';
 import { MULTILINGUAL, TYPED, SPECIAL, PARTIAL } from './texts.mjs';
+import { rng } from './rng.mjs';
 
 const ENCODINGS = ['r50k_base', 'p50k_base', 'cl100k_base', 'o200k_base'];
 
@@ -141,12 +142,7 @@ describe('the page', () => {
     // replaces the chips of the changed tokens only (tokens-view.js), and
     // the blocks keep their cuts (blocks.js).
     const words = MULTILINGUAL.replaceAll('\n', ' ').split(' ');
-    const next = ((x) => (n) => {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      return (x >>> 0) % n;
-    })(2024);
+    const next = rng(2024);
     const paragraphs = Array.from({ length: 10 }, () => Array.from({ length: 60 + next(80) }, () => words[next(words.length)]).join(' '));
     await showText(paragraphs.join('\n'));
     // The chips in order, and how they sit in lines: a line's chips break
