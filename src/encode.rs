@@ -759,12 +759,11 @@ impl<'t> ChunkCache<'t> {
                 CacheSlot::MANY | at
             }
         };
-        let chunk = &self.text[range.clone()];
         self.slots[at] = CacheSlot {
             tag: Self::tag(h, range.len()),
             val,
-            key: if chunk.len() <= 8 {
-                load_short(chunk)
+            key: if range.len() <= 8 {
+                load_short(&self.text[range])
             } else {
                 range.start as u64
             },

@@ -153,11 +153,9 @@ export class TextIndex {
     // No surrogate pair split: a pair is unchanged as a whole or not at all.
     if (a > 0 && isHigh(old.charCodeAt(a - 1))) a--;
     if (z > 0 && isLow(old.charCodeAt(old.length - z))) z--;
-    const ascii = this.bytes.length === old.length;
     // Byte offsets of UTF-16 offsets a and old.length - z in the old text.
-    const oldU16 = ascii ? null : this.u16;
-    const byteAt = (u) => (ascii ? u : firstAtLeast(oldU16, u));
-    const [pb, sb] = [byteAt(a), byteAt(old.length - z)];
+    const oldU16 = this.u16;
+    const [pb, sb] = [firstAtLeast(oldU16, a), firstAtLeast(oldU16, old.length - z)];
     const mid = utf8.encode(text.slice(a, text.length - z));
     const n = pb + mid.length + (this.bytes.length - sb);
     const next = Object.create(TextIndex.prototype);
@@ -171,11 +169,10 @@ export class TextIndex {
       // Not all ASCII: the map's start is the old one, its middle is
       // computed, and its end is the old end moved.
       const map = new Uint32Array(n + 1);
-      map.set((oldU16 ?? identity(this.bytes.length + 1)).subarray(0, pb));
+      map.set(oldU16.subarray(0, pb));
       fillU16(map, pb, text, a, text.length - z);
-      const from = oldU16 ?? identity(this.bytes.length + 1);
       const [db, du] = [pb + mid.length - sb, text.length - old.length];
-      for (let b = sb; b <= this.bytes.length; b++) map[b + db] = from[b] + du;
+      for (let b = sb; b <= this.bytes.length; b++) map[b + db] = oldU16[b] + du;
       next._u16 = map;
     }
     next._chars = this._chars < 0 ? -1 : this._chars - countChars(this.bytes, pb, sb) + countChars(mid, 0, mid.length);

@@ -238,12 +238,12 @@ export class TokensView {
    *  view's width, at the chips' line height. */
   estimate(block) {
     const { row, perRow } = this.metrics ?? this.measure();
-    const { enc, index } = this;
+    const { enc } = this;
     let rows = 0;
     let line = 0;
     for (let i = block.from; i < block.to; i++) {
       line += enc.ends[i] - enc.starts[i] + 0.3;
-      if (index.bytes[enc.ends[i] - 1] === 0x0a) {
+      if (this.endsLine(i)) {
         rows += Math.max(1, Math.ceil(line / perRow));
         line = 0;
       }
@@ -280,9 +280,8 @@ export class TokensView {
    *  no line: it keeps its other chips (`patch`). */
   reusableLines(blocks, p, suffix, shift) {
     const out = new Map();
-    const { enc, index } = this;
     let breaks = false;
-    for (let i = p; i < suffix + shift && !breaks; i++) breaks = index.bytes[enc.ends[i] - 1] === 0x0a;
+    for (let i = p; i < suffix + shift && !breaks; i++) breaks = this.endsLine(i);
     for (const b of blocks) {
       if (!b.chips) continue;
       let at = b.from;
@@ -294,7 +293,7 @@ export class TokensView {
         else if (at >= suffix) out.set(at + shift, { div, len, endsLine });
         // (A line's last token ends it: if that token changed, so may the line.)
         else if (!breaks && at <= p && (endsLine ? to > suffix : to >= suffix))
-          out.set(at, { div, len: len + shift, endsLine, patch: { at: p - at, count: suffix - p, to: suffix + shift } });
+          out.set(at, { div, len: len + shift, endsLine, patch: { at: p - at, count: suffix - p, from: p, to: suffix + shift } });
         at = to;
       }
     }
@@ -305,7 +304,6 @@ export class TokensView {
    *  (a line ends after a token ending in a newline). Lines in `reuse`
    *  (see reusableLines) that fit are moved in instead of rebuilt. */
   build(block, reuse = null) {
-    const { enc, index } = this;
     const chips = new Array(block.to - block.from);
     const lines = [];
     let line = null;
@@ -313,7 +311,7 @@ export class TokensView {
       if (!line) {
         const r = reuse?.get(i);
         if (r && i + r.len <= block.to && (r.endsLine || i + r.len === block.to)) {
-          if (r.patch) this.patchLine(r.div, i + r.patch.at, r.patch);
+          if (r.patch) this.patchLine(r.div, r.patch);
           lines.push(r.div);
           for (let k = 0; k < r.len; k++) chips[i - block.from + k] = r.div.__chips[k];
           i += r.len - 1;
@@ -329,8 +327,7 @@ export class TokensView {
       chips[i - block.from] = chip;
       line.append(chip);
       line.__chips.push(chip);
-      const end = enc.ends[i];
-      if (end > 0 && index.bytes[end - 1] === 0x0a) {
+      if (this.endsLine(i)) {
         line.__endsLine = true;
         line = null;
       }
@@ -351,7 +348,7 @@ export class TokensView {
 
   /** Replaces `count` chips of a drawn line, from its `at`-th, by the chips
    *  of tokens [from, to). */
-  patchLine(div, from, { at, count, to }) {
+  patchLine(div, { at, count, from, to }) {
     const fresh = [];
     for (let i = from; i < to; i++) fresh.push(this.makeChip(i));
     const gone = div.__chips.splice(at, count, ...fresh);
@@ -359,6 +356,11 @@ export class TokensView {
     const frag = document.createDocumentFragment();
     frag.append(...fresh);
     div.insertBefore(frag, div.__chips[at + fresh.length] ?? null);
+  }
+
+  /** Whether token i ends a line (its last byte is a line feed). */
+  endsLine(i) {
+    return this.index.bytes[this.enc.ends[i] - 1] === 0x0a;
   }
 
   /** Group role of token i: tokens that together form one character share
