@@ -307,6 +307,93 @@ describe('the page', () => {
     await ctx.close();
   });
 
+  it('builds the chips of a long text where its view is scrolled to', async () => {
+    await choose('cl100k_base');
+    // The columns get the text while their panel is hidden.
+    await page.getByTestId('tab-decode').click();
+    await showText(`${MULTILINGUAL}\n`.repeat(60));
+    await page.waitForFunction(() => {
+      const ids = document.querySelector('[data-testid="token-ids"]').textContent;
+      return ids.length > 2 && document.querySelector('[data-testid="tokens"]').dataset.tokenizer === 'cl100k_base';
+    });
+    const ids = await shownIds(page);
+    assert.ok(ids.length > 5000, `a text long enough to be drawn lazily (${ids.length} tokens)`);
+    /** The ids of the chips in the blocks of `view` that are inside its
+     *  scroller's visible box (in order), and how many of those blocks have
+     *  no chips yet, once three frames passed without a block being built.
+     *  `to`: where to scroll first (a fraction of the way down), or null;
+     *  `again`: scroll there again after each build (built blocks get their
+     *  real height, which moves the end), else the page must look again. */
+    const inView = (view, to, again = false) =>
+      page.evaluate(async ([sel, to, again]) => {
+        const box = document.querySelector(sel);
+        const scroller = box.classList.contains('column-chips') ? box : box.parentElement;
+        const frame = () => new Promise((r) => requestAnimationFrame(r));
+        const chips = () => box.querySelectorAll('[data-token-id]').length;
+        const scroll = () => to !== null && (scroller.scrollTop = to * (scroller.scrollHeight - scroller.clientHeight));
+        scroll();
+        for (let last = -1, n = chips(); n !== last; last = n, n = chips()) {
+          if (again) scroll();
+          for (let k = 0; k < 3; k++) await frame();
+        }
+        const r = scroller.getBoundingClientRect();
+        const seen = [...box.querySelectorAll('.block')].filter((b) => {
+          const q = b.getBoundingClientRect();
+          return q.bottom > r.top && q.top < r.bottom;
+        });
+        const near = [...box.querySelectorAll('.block')].filter((b) => {
+          const q = b.getBoundingClientRect();
+          return q.bottom > r.top - 400 && q.top < r.bottom + 400;
+        });
+        return {
+          top: scroller.scrollTop,
+          empty: near.filter((b) => !b.querySelector('[data-token-id]')).length,
+          blocks: seen.length,
+          ids: seen.flatMap((b) => [...b.querySelectorAll('[data-token-id]')].map((c) => Number(c.dataset.tokenId))),
+          built: chips(),
+        };
+      }, [view, to, again]);
+    const main = '[data-testid="tokens"]';
+    const column = '[data-testid="compare"] [data-tokenizer="cl100k_base"] .column-chips';
+    const check = (seen, where, ref = ids) => {
+      assert.ok(seen.blocks > 0 && seen.ids.length > 0, `blocks in view ${where}`);
+      assert.equal(seen.empty, 0, `no empty block in or near the view ${where}`);
+      assert.ok(at(seen.ids, ref) >= 0, `the chips in view ${where} are a run of the text's tokens`);
+    };
+    const at = (run, ref) => {
+      for (let i = 0; i + run.length <= ref.length; i++) if (run.every((id, k) => ref[i + k] === id)) return i;
+      return -1;
+    };
+    const first = await inView(main, 0);
+    assert.ok(first.built < ids.length / 2, `blocks out of view wait (${first.built} of ${ids.length} chips built)`);
+    for (const to of [0.5, 0.2, 0.8]) check(await inView(main, to), `at ${to}`);
+    const end = await inView(main, 1, true);
+    check(end, 'at the end');
+    assert.deepEqual(end.ids, ids.slice(ids.length - end.ids.length), 'the last chips end the text');
+    // Another text of the same size, pasted: its blocks are drawn where the
+    // view is (the edit was not there), and the view stays.
+    const view = await inView(main, 0.6);
+    await showText(`${MULTILINGUAL.split('\n').reverse().join('\n')}\n`.repeat(60));
+    await page.waitForFunction((was) => document.querySelector('[data-testid="token-ids"]').textContent !== was, JSON.stringify(ids).replaceAll(',', ', '));
+    const pasted = await inView(main, null);
+    assert.ok(Math.abs(pasted.top - view.top) < 50, `the view stays where it was (${view.top} → ${pasted.top})`);
+    check(pasted, 'after a paste', await shownIds(page));
+    await showText(`${MULTILINGUAL}\n`.repeat(60));
+    await page.waitForFunction((want) => document.querySelector('[data-testid="token-ids"]').textContent === want, JSON.stringify(ids).replaceAll(',', ', '));
+    // A column drawn while hidden.
+    await page.getByTestId('tab-compare').click();
+    const counted = () =>
+      page.waitForFunction(
+        (n) => document.querySelector('[data-testid="compare"] [data-tokenizer="cl100k_base"] [data-testid="token-count"]')?.textContent === n,
+        String(ids.length),
+      );
+    await counted();
+    const columnEnd = await inView(column, 1, true);
+    check(columnEnd, 'of a column at the end');
+    assert.deepEqual(columnEnd.ids, ids.slice(ids.length - columnEnd.ids.length), "the column's last chips end the text");
+    check(await inView(column, 0.5), 'of a column at 0.5');
+  });
+
   it('compares tokenizers side by side, live', async () => {
     await choose('cl100k_base');
     await page.getByTestId('tab-compare').click();

@@ -7,9 +7,9 @@
 //     the blocks of the unchanged prefix and suffix are kept as they are and
 //     only the blocks around the edit are rebuilt;
 //   - lazy: a block's chips are built when it comes near the scroll viewport
-//     (an IntersectionObserver on the blocks); until then it is an empty box
-//     of about the right height. Texts of up to EAGER_TOKENS tokens are built
-//     at once.
+//     (looked for at the frame after a scroll or a render that left blocks
+//     unbuilt); until then it is an empty box of about the right height.
+//     Texts of up to EAGER_TOKENS tokens are built at once.
 //
 // Keyboard: the chips form one tab stop (roving tabindex); ←/→ move, Home/End
 // jump. Hover or focus calls `onToken(details)`; leaving calls `onLeave()`.
@@ -69,10 +69,15 @@ export class TokensView {
     this.specials = new Set();
     this.marked = null;
     this.rover = null;
-    this.observer = new IntersectionObserver((entries) => this.reveal(entries), {
-      root: this.scroller,
-      rootMargin: `${AHEAD_PX}px 0px`,
-    });
+    // Unbuilt blocks near the view are looked for only when it may have
+    // moved: at a scroll, and at a render that left blocks unbuilt. (An
+    // IntersectionObserver on every unbuilt block did it for us, but cost
+    // about 0.5 ms in every frame, keystrokes included, with the ~450
+    // blocks of 100 KB in four views.) A panel shown again starts at its
+    // top (Chromium), which a render builds; blocks built AHEAD_PX beyond
+    // the view cover a taller view (lecture mode) or a wider one.
+    this.revealing = 0;
+    this.scroller.addEventListener('scroll', () => this.revealSoon(), { passive: true });
     this.el.addEventListener('mouseover', (e) => this.hover(e.target));
     this.el.addEventListener('mouseleave', () => {
       if (!this.el.contains(document.activeElement)) this.onLeave();
@@ -160,17 +165,14 @@ export class TokensView {
     // The first drawn block keeps its element for the first rebuilt block:
     // its unchanged lines stay in place and are not laid out again.
     let donor = full ? null : removed.find((b) => b.chips)?.el ?? null;
-    for (const b of removed) {
-      if (b.el === donor) continue;
-      this.observer.unobserve(b.el);
-      b.el.remove();
-    }
+    for (const b of removed) if (b.el !== donor) b.el.remove();
     const fresh = [];
     const eager = n <= EAGER_TOKENS;
     if (full) this.metrics = null;
     // (Reading the scroller's height forces a layout: not for short texts.)
     let budget = full && !eager ? this.scroller.clientHeight + AHEAD_PX : 0;
     let donorAt = -1;
+    let unbuilt = false;
     for (let k = head; k < count - tail; k++) {
       const build = eager || (full ? budget > 0 : now > 0);
       const el = build && donor ? donor : document.createElement('div');
@@ -187,7 +189,7 @@ export class TokensView {
         now--;
       } else {
         block.el.style.height = `${this.estimate(block)}px`;
-        this.observer.observe(block.el);
+        unbuilt = true;
       }
       fresh.push(block);
     }
@@ -209,6 +211,7 @@ export class TokensView {
       this.el.insertBefore(after, anchor);
     }
     this.blocks = oldBlocks.slice(0, head).concat(fresh, kept);
+    if (unbuilt) this.revealSoon();
     /** What the last render kept: blocks [0, head) and the last `tail`. */
     this.kept = full ? null : { head, tail };
     if (full) this.rover = null;
@@ -222,16 +225,38 @@ export class TokensView {
     }
   }
 
-  /** Builds the chips of blocks coming into view. */
-  reveal(entries) {
-    for (const e of entries) {
-      if (!e.isIntersecting) continue;
-      const block = e.target.__block;
-      this.observer.unobserve(e.target);
-      if (block && !block.chips && this.blocks.includes(block)) this.build(block);
+  /** Runs `reveal` at the next animation frame (once however often asked). */
+  revealSoon() {
+    if (!this.revealing) this.revealing = requestAnimationFrame(() => this.reveal());
+  }
+
+  /** Builds the unbuilt blocks within AHEAD_PX of the scroller's view. One
+   *  layout and O(log blocks + blocks in view) positions read: blocks are
+   *  stacked in token order, so the first one in reach is found by binary
+   *  search. The blocks built get their real height, which moves those
+   *  after them: if it built any, it looks again at the next frame. */
+  reveal() {
+    this.revealing = 0;
+    const { blocks, scroller } = this;
+    if (!blocks.length || !this.el.isConnected) return;
+    const view = scroller.getBoundingClientRect();
+    if (view.height === 0) return; // hidden
+    const [top, bottom] = [view.top - AHEAD_PX, view.bottom + AHEAD_PX];
+    let lo = 0;
+    let hi = blocks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (blocks[mid].el.getBoundingClientRect().bottom <= top) lo = mid + 1;
+      else hi = mid;
     }
-    // Scrolling: a good time to learn the real row height (one layout).
-    if (!this.metrics?.measured) this.measure();
+    const due = [];
+    for (let k = lo; k < blocks.length && blocks[k].el.getBoundingClientRect().top < bottom; k++) if (!blocks[k].chips) due.push(blocks[k]);
+    for (const block of due) this.build(block);
+    if (due.length) {
+      // Scrolling: a good time to learn the real row height (one layout).
+      if (!this.metrics?.measured) this.measure();
+      this.revealSoon();
+    }
   }
 
   /** An estimated height (px) for an unbuilt block: its text wrapped at the
@@ -421,10 +446,7 @@ export class TokensView {
   chipAt(i) {
     const block = this.blockOf(i);
     if (!block) return null;
-    if (!block.chips) {
-      this.observer.unobserve(block.el);
-      this.build(block);
-    }
+    if (!block.chips) this.build(block);
     return block.chips[i - block.from];
   }
 
@@ -498,7 +520,8 @@ export class TokensView {
   }
 
   clear() {
-    this.observer.disconnect();
+    cancelAnimationFrame(this.revealing);
+    this.revealing = 0;
     this.el.replaceChildren();
     this.blocks = [];
     this.bounds = [0];
