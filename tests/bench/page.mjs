@@ -49,6 +49,25 @@ function outKeys(corpus, param, lat, tokens) {
   out(corpus, param, pct(lat, 95) / 1000, tokens, lat.length, `${spread(lat)};${lat.note}`);
 }
 
+/** Where the keys' time went, from their [keydown, chips changed (or input
+ *  event), frame time (the rAF timestamp), after the frame]: keydown to the
+ *  change (`key_to_change`), keydown to the time of the frame that showed
+ *  it (`wait`), from that time to the timer after the frame (`frame`: the
+ *  frame's work, and any of the key's work still running when it was due),
+ *  and how many keys were shown by a frame due at most 1/60 s after them
+ *  (`next_frame`: no frame skipped; headless Chromium makes 60 a second).
+ *  The bench sends a key a few round trips after a frame, so it waits most
+ *  of a frame for the next one whatever it costs: the latency is about that
+ *  wait plus `frame`. */
+function frames(fs) {
+  const p = (xs, q) => pct(xs.sort((a, b) => a - b), q).toFixed(1);
+  const wait = fs.map(([kd, , ft]) => ft - kd);
+  const frame = fs.map(([, , ft, done]) => done - ft);
+  const own = fs.map(([kd, changed]) => changed - kd);
+  const next = fs.filter(([kd, , ft]) => ft - kd <= 1000 / 60).length;
+  return `key_to_change_p50_ms=${p(own, 50)};wait_p50_ms=${p(wait, 50)};frame_p50_ms=${p(frame, 50)};frame_p95_ms=${p(frame, 95)};next_frame=${next}/${fs.length}`;
+}
+
 /** Types `count` keys (x, and every sixth a space) into the focused field of
  *  `p`, each after the previous one's latency was pushed to window.__lat by
  *  the page's listeners; returns the latencies (ms), sorted. */
@@ -161,6 +180,7 @@ try {
     window.__lat = [];
     window.__pending = null;
     window.__split = [];
+    window.__frames = [];
     const ta = document.querySelector('[data-testid="input"]');
     ta.addEventListener('keydown', (e) => { window.__pending = e.timeStamp; }, true);
     // The chips changed: a MutationObserver's callback runs right after the
@@ -175,7 +195,12 @@ try {
       const r = performance.getEntriesByName('render', 'measure').at(-1);
       if (r) window.__split.push([r.startTime - start, r.duration]);
       // The frame after the change: chips are painted.
-      requestAnimationFrame(() => setTimeout(() => window.__lat.push(performance.now() - start), 0));
+      const changed = performance.now();
+      requestAnimationFrame((frame) => setTimeout(() => {
+        const done = performance.now();
+        window.__frames.push([start, changed, frame, done]);
+        window.__lat.push(done - start);
+      }, 0));
     }).observe(document.querySelector('[data-testid="tokens"]'), { childList: true, subtree: true, characterData: true });
   });
 
@@ -213,7 +238,7 @@ try {
     const lat = await typeKeys(page, count);
     const split = await page.evaluate((n) => window.__split.slice(-n), count);
     const med = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
-    lat.note = `before_render_p50_ms=${med(split.map((x) => x[0])).toFixed(1)};render_p50_ms=${med(split.map((x) => x[1])).toFixed(1)}`;
+    lat.note = `before_render_p50_ms=${med(split.map((x) => x[0])).toFixed(1)};render_p50_ms=${med(split.map((x) => x[1])).toFixed(1)};${frames(await page.evaluate((n) => window.__frames.slice(-n), count))}`;
     return lat;
   }
 
@@ -255,16 +280,23 @@ try {
       ta.focus();
       ta.setSelectionRange(t.length >> 1, t.length >> 1);
       window.__lat = [];
+      window.__frames = [];
       let start = null;
       ta.addEventListener('keydown', (e) => { start = e.timeStamp; }, true);
       ta.addEventListener('input', () => {
         const s0 = start;
-        requestAnimationFrame(() => setTimeout(() => window.__lat.push(performance.now() - s0), 0));
+        const changed = performance.now();
+        requestAnimationFrame((frame) => setTimeout(() => {
+          const done = performance.now();
+          window.__frames.push([s0, changed, frame, done]);
+          window.__lat.push(done - s0);
+        }, 0));
       });
     }, text);
     const bl = await typeKeys(bare, KEYS);
+    const parts = frames(await bare.evaluate(() => window.__frames));
     console.log(['chromium:textarea', 'page', corpus, param, (pct(bl, 95) / 1000).toFixed(6), 'NA', 'NA', 'NA', bl.length, 'NA',
-      `${spread(bl)};bare textarea, same text, no tokenizer`].join('\t'));
+      `${spread(bl)};bare textarea, same text, no tokenizer;${parts}`].join('\t'));
     await bare.close();
   }
   await bareKeys(text100, 'keystroke_p95', '100KB');
