@@ -32,15 +32,21 @@ export const LOCAL_EDIT_TEXT_LIMIT = 2 * 1024 * 1024;
 /** Numbers the results of the sessions here (see run). */
 let serial = 0;
 
-const whenIdle = (fn) => (globalThis.requestIdleCallback ? requestIdleCallback(fn, { timeout: 1000 }) : setTimeout(fn, 200));
+const whenIdle = (fn, timeout = 1000) => (globalThis.requestIdleCallback ? requestIdleCallback(fn, { timeout }) : setTimeout(fn, Math.min(timeout, 200)));
+
+/** How long the engine here waits at most for an idle moment to catch up
+ *  with a long text the worker encodes (ms). The worker takes longer than
+ *  this to answer a paste of 1 MB, so the catch-up mostly runs beside it;
+ *  and someone typing on, on a busy page, leaves no idle moment at all. */
+const CATCH_UP_MS = 100;
 
 export class LocalEngine {
   /** @param {Promise<WebAssembly.Module>} module  the compiled engine (boot.js) */
   constructor(module) {
     this.engine = Promise.resolve(module).then((m) => init({ module_or_path: m }));
     /** {name, promise: Promise<WasmTokenizer | null>, tok, session, lastBytes,
-     *  behind: the UTF-8 of the long text the worker encoded, for the
-     *  session to catch up} */
+     *  behind: {utf8, allowed} of the last long text the worker encoded,
+     *  for the session to catch up, catching: a catch-up is scheduled} */
     this.held = null;
     /** Set when the engine here failed (it is then not used again). */
     this.broken = false;
@@ -53,7 +59,7 @@ export class LocalEngine {
   hold(name, bytes = null) {
     if (this.broken || this.held?.name === name) return;
     this.drop();
-    const held = { name, tok: null, session: null, lastBytes: -1, behind: null };
+    const held = { name, tok: null, session: null, lastBytes: -1, behind: null, catching: false };
     const file = bytes ?? fetchRanks(name).catch(() => null);
     held.promise = Promise.all([file, this.engine])
       .then(([buf]) => {
@@ -116,16 +122,21 @@ export class LocalEngine {
     const small = bytes <= LOCAL_EDIT_TEXT_LIMIT;
     const edit = small && held.lastBytes >= 0 && Math.abs(bytes - held.lastBytes) <= LOCAL_EDIT_LIMIT;
     if (bytes > LOCAL_TEXT_LIMIT && !edit) {
-      // The worker encodes this one; the session here catches up when the
-      // page is idle, so that the edits that follow are answered here.
+      // The worker encodes this one; the session here catches up with the
+      // latest such text at the next idle moment (or after CATCH_UP_MS), so
+      // that the edits that follow are answered here. (Once: a key typed
+      // meanwhile goes to the worker too, and moves what it catches up to.)
       held.lastBytes = -1;
-      held.behind = small ? utf8 : null;
-      if (small) {
+      held.behind = small ? { utf8, allowed } : null;
+      if (small && !held.catching) {
+        held.catching = true;
         whenIdle(() => {
-          if (this.held !== held || held.behind !== utf8) return;
+          held.catching = false;
+          const behind = held.behind;
+          if (this.held !== held || !behind) return;
           held.behind = null;
-          this.run(held, utf8, allowed);
-        });
+          this.run(held, behind.utf8, behind.allowed);
+        }, CATCH_UP_MS);
       }
       return null;
     }
