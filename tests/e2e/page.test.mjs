@@ -272,9 +272,10 @@ describe('the page', () => {
     // text, and the keys after that are its own. (Keys typed in the page:
     // the driver's round trips would leave idle time.)
     const answered = await input.evaluate(async (t, text) => {
+      const view = document.querySelector('[data-testid="tokens"]');
+      view.dataset.encodedBy = 'none'; // (each render sets it again)
       t.value = text;
       t.dispatchEvent(new Event('input', { bubbles: true }));
-      const view = document.querySelector('[data-testid="tokens"]');
       const seen = [];
       const started = performance.now();
       for (let i = 0; performance.now() - started < 3000; i++) {
@@ -287,10 +288,8 @@ describe('the page', () => {
       }
       return seen;
     }, long.repeat(2));
-    // (What the view says before the paste is drawn is the last text's.)
-    const paste = answered.indexOf('worker');
-    const caught = answered.indexOf('page', paste);
-    assert.ok(paste >= 0 && caught > paste && answered.slice(caught).every((b) => b === 'page'), `keys answered by: ${answered.join(' ')}`);
+    const caught = answered.indexOf('page');
+    assert.ok(caught > 0 && answered.slice(caught).every((b) => b === 'page'), `keys answered by: ${answered.join(' ')}`);
     await columnAgrees();
 
     // Another pretrained encoding: the worker answers first, then the page
@@ -381,14 +380,14 @@ describe('the page', () => {
       }, [view, to, again]);
     const main = '[data-testid="tokens"]';
     const column = '[data-testid="compare"] [data-tokenizer="cl100k_base"] .column-chips';
+    const at = (run, ref) => {
+      for (let i = 0; i + run.length <= ref.length; i++) if (run.every((id, k) => ref[i + k] === id)) return i;
+      return -1;
+    };
     const check = (seen, where, ref = ids) => {
       assert.ok(seen.blocks > 0 && seen.ids.length > 0, `blocks in view ${where}`);
       assert.equal(seen.empty, 0, `no empty block in or near the view ${where}`);
       assert.ok(at(seen.ids, ref) >= 0, `the chips in view ${where} are a run of the text's tokens`);
-    };
-    const at = (run, ref) => {
-      for (let i = 0; i + run.length <= ref.length; i++) if (run.every((id, k) => ref[i + k] === id)) return i;
-      return -1;
     };
     const first = await inView(main, 0);
     assert.ok(first.built < ids.length / 2, `blocks out of view wait (${first.built} of ${ids.length} chips built)`);
