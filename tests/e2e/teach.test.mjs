@@ -218,9 +218,12 @@ describe('teaching BPE', () => {
     // A pretrained token.
     await page.getByTestId('tokenizer-select').selectOption('cl100k_base');
     await page.waitForSelector('[data-testid="tokens"][data-tokenizer="cl100k_base"] .chip');
-    await page.locator('[data-testid="tokens"] .chip').filter({ hasText: /^ theory$/ }).first().click();
+    const theory = page.locator('[data-testid="tokens"] .chip').filter({ hasText: /^ theory$/ }).first();
+    const theoryId = await theory.getAttribute('data-token-id');
+    await theory.click();
     await page.waitForFunction(() => document.querySelector('[data-testid="inspect-tokenizer"]').textContent.includes('cl100k_base'));
-    await page.waitForSelector('[data-testid="merge-tree"] > .t-node .t-node.leaf');
+    // The name and the tree change together: the tree is the new token's.
+    assert.equal(await page.getAttribute('[data-testid="merge-tree"] > .t-node', 'data-token-id'), theoryId);
     assert.equal(await page.$$eval('[data-testid="merge-tree"] .t-node.leaf', (ls) => ls.length), 7);
   });
 

@@ -53,7 +53,6 @@ export function mount(panel, app) {
     const my = ++seq;
     shown = { name, id };
     idInput.value = String(id);
-    which.textContent = `with ${name}`;
     try {
       await app.ensure(name);
       const t = await app.client.call('tree', { name, id });
@@ -68,6 +67,9 @@ export function mount(panel, app) {
         el('span', {}, el('b', { text: String(bytes) }), ` byte${bytes === 1 ? '' : 's'}: `, el('code', { text: t.hex })),
         ...(t.special ? [el('span', { class: 'd-kind', text: 'special token (never merged)' })] : []),
       );
+      // (The tokenizer's name changes with the tree it names: not while
+      // the last token's tree is still shown.)
+      which.textContent = `with ${name}`;
       tree.replaceChildren(drawNode(t, 1));
       await occurrences(name, id, my);
     } catch (e) {
