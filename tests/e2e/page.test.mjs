@@ -334,7 +334,7 @@ describe('the page', () => {
 
   it('builds the chips of a long text where its view is scrolled to', async () => {
     await choose('cl100k_base');
-    // The columns get the text while their panel is hidden.
+    // (The Compare columns draw the text when their panel is shown.)
     await page.getByTestId('tab-decode').click();
     await showText(`${MULTILINGUAL}\n`.repeat(60));
     await page.waitForFunction(() => {
@@ -405,7 +405,7 @@ describe('the page', () => {
     check(pasted, 'after a paste', await shownIds(page));
     await showText(`${MULTILINGUAL}\n`.repeat(60));
     await page.waitForFunction((want) => document.querySelector('[data-testid="token-ids"]').textContent === want, JSON.stringify(ids).replaceAll(',', ', '));
-    // A column drawn while hidden.
+    // A Compare column.
     await page.getByTestId('tab-compare').click();
     const counted = () =>
       page.waitForFunction(
@@ -417,6 +417,21 @@ describe('the page', () => {
     check(columnEnd, 'of a column at the end');
     assert.deepEqual(columnEnd.ids, ids.slice(ids.length - columnEnd.ids.length), "the column's last chips end the text");
     check(await inView(column, 0.5), 'of a column at 0.5');
+    // Scrolled, hidden, and shown again after the text changed: the columns
+    // draw the new text when shown (not while hidden), where they are.
+    const hiddenAt = await inView(column, 0.6);
+    await page.getByTestId('tab-decode').click();
+    await showText(`Another text.\n${MULTILINGUAL.split('\n').reverse().join('\n')}\n`.repeat(60));
+    await page.waitForFunction((was) => document.querySelector('[data-testid="token-ids"]').textContent !== was, JSON.stringify(ids).replaceAll(',', ', '));
+    const newIds = await shownIds(page);
+    await page.getByTestId('tab-compare').click();
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid="compare"] [data-tokenizer="cl100k_base"] [data-testid="token-count"]')?.textContent === n,
+      String(newIds.length),
+    );
+    const shown = await inView(column, null);
+    assert.ok(Math.abs(shown.top - hiddenAt.top) < 50, `the column stays where it was (${hiddenAt.top} → ${shown.top})`);
+    check(shown, 'of a column shown again', newIds);
   });
 
   it('compares tokenizers side by side, live', async () => {

@@ -73,9 +73,9 @@ export class TokensView {
     // moved: at a scroll, and at a render that left blocks unbuilt. (An
     // IntersectionObserver on every unbuilt block did it for us, but cost
     // about 0.5 ms in every frame, keystrokes included, with the ~450
-    // blocks of 100 KB in four views.) A panel shown again starts at its
-    // top (Chromium), which a render builds; blocks built AHEAD_PX beyond
-    // the view cover a taller view (lecture mode) or a wider one.
+    // blocks of 100 KB in four views.) The views a tab can hide (Compare,
+    // Merges) render only while shown, so a render has a view to look in;
+    // blocks built AHEAD_PX beyond it cover a taller view (lecture mode).
     this.revealing = 0;
     this.scroller.addEventListener('scroll', () => this.revealSoon(), { passive: true });
     this.el.addEventListener('mouseover', (e) => this.hover(e.target));
