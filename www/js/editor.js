@@ -15,7 +15,7 @@
 // Undo and redo are kept here (setting a textarea's value empties its own
 // history), in both modes, so that they behave the same.
 
-import { sameStart, sameEnd } from './format.js';
+import { sameStart, sameEnd, isLow } from './format.js';
 
 const NATIVE = {
   value: Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value'),
@@ -48,8 +48,7 @@ function cut(text, at, dir, slack) {
   if (at >= text.length) return text.length;
   const line = dir < 0 ? text.lastIndexOf('\n', at - 1) + 1 : text.indexOf('\n', at) + 1;
   if (line > 0 && Math.abs(line - at) <= slack) return line;
-  const c = text.charCodeAt(at);
-  return c >= 0xdc00 && c <= 0xdfff ? at - 1 : at;
+  return isLow(text.charCodeAt(at)) ? at - 1 : at;
 }
 
 export class Editor {

@@ -63,8 +63,10 @@ function identity(n) {
   return identityMap.subarray(0, n);
 }
 
+/** Whether UTF-16 unit `c` is the first (high) or the second (low) half
+ *  of a surrogate pair. */
 const isHigh = (c) => c >= 0xd800 && c <= 0xdbff;
-const isLow = (c) => c >= 0xdc00 && c <= 0xdfff;
+export const isLow = (c) => c >= 0xdc00 && c <= 0xdfff;
 
 /** Fills `map` from byte `b` with the UTF-16 offset of the character that
  *  holds each byte of text[from, to), and the entry after them with `to`. */
