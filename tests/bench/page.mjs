@@ -68,6 +68,24 @@ function frames(fs) {
   return `key_to_change_p50_ms=${p(own, 50)};wait_p50_ms=${p(wait, 50)};frame_p50_ms=${p(frame, 50)};frame_p95_ms=${p(frame, 95)};next_frame=${next}/${fs.length}`;
 }
 
+/** Installed in a page (with page.evaluate): `window.__shown(start)`, called
+ *  when a key's change is made (`start`: its keydown time), records after
+ *  the next frame and the timer after it the key's latency in
+ *  `window.__lat` and its [keydown, change, frame time, after the frame] in
+ *  `window.__frames`. The page and the bare textarea are timed by it alike. */
+function installFrameClock() {
+  window.__lat = [];
+  window.__frames = [];
+  window.__shown = (start) => {
+    const changed = performance.now();
+    requestAnimationFrame((frame) => setTimeout(() => {
+      const done = performance.now();
+      window.__frames.push([start, changed, frame, done]);
+      window.__lat.push(done - start);
+    }, 0));
+  };
+}
+
 /** Types `count` keys (x, and every sixth a space) into the focused field of
  *  `p`, each after the previous one's latency was pushed to window.__lat by
  *  the page's listeners; returns the latencies (ms), sorted. */
@@ -176,11 +194,10 @@ try {
 
   // ---- keystrokes ----------------------------------------------------------------
   await page.getByTestId('tokenizer-select').selectOption('cl100k_base');
+  await page.evaluate(installFrameClock);
   await page.evaluate(() => {
-    window.__lat = [];
     window.__pending = null;
     window.__split = [];
-    window.__frames = [];
     const ta = document.querySelector('[data-testid="input"]');
     ta.addEventListener('keydown', (e) => { window.__pending = e.timeStamp; }, true);
     // The chips changed: a MutationObserver's callback runs right after the
@@ -195,12 +212,7 @@ try {
       const r = performance.getEntriesByName('render', 'measure').at(-1);
       if (r) window.__split.push([r.startTime - start, r.duration]);
       // The frame after the change: chips are painted.
-      const changed = performance.now();
-      requestAnimationFrame((frame) => setTimeout(() => {
-        const done = performance.now();
-        window.__frames.push([start, changed, frame, done]);
-        window.__lat.push(done - start);
-      }, 0));
+      window.__shown(start);
     }).observe(document.querySelector('[data-testid="tokens"]'), { childList: true, subtree: true, characterData: true });
   });
 
@@ -274,24 +286,15 @@ try {
   async function bareKeys(text, corpus, param) {
     const bare = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await bare.setContent('<textarea style="width:600px;height:360px;font:14px/1.5 monospace"></textarea>');
+    await bare.evaluate(installFrameClock);
     await bare.evaluate((t) => {
       const ta = document.querySelector('textarea');
       ta.value = t;
       ta.focus();
       ta.setSelectionRange(t.length >> 1, t.length >> 1);
-      window.__lat = [];
-      window.__frames = [];
       let start = null;
       ta.addEventListener('keydown', (e) => { start = e.timeStamp; }, true);
-      ta.addEventListener('input', () => {
-        const s0 = start;
-        const changed = performance.now();
-        requestAnimationFrame((frame) => setTimeout(() => {
-          const done = performance.now();
-          window.__frames.push([s0, changed, frame, done]);
-          window.__lat.push(done - s0);
-        }, 0));
-      });
+      ta.addEventListener('input', () => window.__shown(start));
     }, text);
     const bl = await typeKeys(bare, KEYS);
     const parts = frames(await bare.evaluate(() => window.__frames));
