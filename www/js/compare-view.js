@@ -3,14 +3,17 @@
 // and updates live (one worker lane per column, stale requests dropped).
 
 import { TokensView } from './tokens-view.js';
-import { el, byTestId } from './dom.js';
+import { el, byTestId, setText } from './dom.js';
 import { formatNumber } from './format.js';
 
 const DEFAULT_COLUMNS = ['r50k_base', 'cl100k_base', 'o200k_base'];
 const MAX_COLUMNS = 4;
 
-/** Quiet time after the last edit before the columns are re-encoded. */
-const IDLE_MS = 120;
+/** Quiet time after the last edit before the columns are re-encoded (ms):
+ *  longer than the pause between keys within a word (100-300 ms at 40-120
+ *  words a minute), so that they catch up between words, not between keys,
+ *  where their redraw would delay the next key's chips (BENCHMARKS.md §5). */
+const IDLE_MS = 300;
 
 export function mount(panel, app) {
   const grid = el('div', { class: 'compare-grid', 'data-testid': 'compare' });
@@ -89,8 +92,10 @@ export function mount(panel, app) {
       return;
     }
     if (!r || r.name !== column.name) return;
-    column.status.hidden = true;
-    column.col.setAttribute('aria-busy', 'false');
+    // (Written only when changed: a write of the same value still has the
+    // browser restyle the column.)
+    if (!column.status.hidden) column.status.hidden = true;
+    if (column.col.getAttribute('aria-busy') !== 'false') column.col.setAttribute('aria-busy', 'false');
     app.errors.clear('compare');
     app.errors.clear(`load ${name}`);
     const n = r.enc.ids.length;
@@ -101,9 +106,10 @@ export function mount(panel, app) {
       whitespace: app.state.whitespace,
       key: `${name}|${r.allowed}|${app.state.whitespace}`,
     });
-    column.count.textContent = String(n);
-    column.bpt.textContent = n ? `${(r.index.bytes.length / n).toFixed(2)} bytes/token` : '– bytes/token';
-    column.col.title = `${formatNumber(n)} tokens`;
+    setText(column.count, String(n));
+    setText(column.bpt, n ? `${(r.index.bytes.length / n).toFixed(2)} bytes/token` : '– bytes/token');
+    const title = `${formatNumber(n)} tokens`;
+    if (column.col.title !== title) column.col.title = title;
   }
 
   const updateAll = () => columns.forEach(update);
