@@ -18,3 +18,13 @@ export function el(tag, attrs = {}, ...children) {
 export function byTestId(id, root = document) {
   return root.querySelector(`[data-testid="${id}"]`);
 }
+
+/** Sets the text of `node` as textContent does, but when it holds just one
+ *  Text node, changes that node's data (or nothing, if it is the same): no
+ *  node is replaced, so the browser has less to restyle and lay out. */
+export function setText(node, text) {
+  const t = node.firstChild;
+  if (t && t.nodeType === Node.TEXT_NODE && !t.nextSibling) {
+    if (t.data !== text) t.data = text;
+  } else node.textContent = text;
+}

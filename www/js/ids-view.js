@@ -39,6 +39,14 @@ export class IdsView {
     while (head < old.length && head < texts.length && old[head] === texts[head] && divs[head]) head++;
     let tail = 0;
     while (tail < old.length - head && tail < texts.length - head && old[old.length - 1 - tail] === texts[texts.length - 1 - tail]) tail++;
+    // One block's text changed (a keystroke): edit its text in place, where
+    // it changed, so that the browser lays out and shapes again only that
+    // part of it instead of a new block.
+    if (old.length === texts.length && head + tail === texts.length - 1 && divs[head]?.firstChild) {
+      editText(divs[head].firstChild, old[head], texts[head]);
+      this.texts = texts;
+      return;
+    }
     for (let k = old.length - tail - 1; k >= head; k--) divs[k].remove();
     const frag = document.createDocumentFragment();
     for (let k = head; k < texts.length - tail; k++) {
@@ -54,4 +62,15 @@ export class IdsView {
     this.el.replaceChildren();
     this.texts = [];
   }
+}
+
+/** Makes Text node `node`, holding `was`, hold `now` with one replaceData
+ *  of the part between their common start and end. */
+function editText(node, was, now) {
+  const max = Math.min(was.length, now.length);
+  let a = 0;
+  while (a < max && was.charCodeAt(a) === now.charCodeAt(a)) a++;
+  let z = 0;
+  while (z < max - a && was.charCodeAt(was.length - 1 - z) === now.charCodeAt(now.length - 1 - z)) z++;
+  node.replaceData(a, was.length - a - z, now.slice(a, now.length - z));
 }

@@ -21,7 +21,7 @@ import { IdsView } from './ids-view.js';
 import { TextIndex, formatNumber, quoted } from './format.js';
 import { Errors } from './errors.js';
 import { DEFAULT_TEXT, EXAMPLES } from './examples.js';
-import { el, byTestId } from './dom.js';
+import { el, byTestId, setText } from './dom.js';
 import * as compareView from './compare-view.js';
 import * as decodeView from './decode-view.js';
 import { hasSavedWork } from './page-state.js';
@@ -333,10 +333,10 @@ async function refreshMain() {
   if (idsEl.hidden) idsView.clear();
   else idsView.render(enc.ids, mainView.bounds, idsView.texts.length ? mainView.kept : null);
   const n = enc.ids.length;
-  byTestId('token-count').textContent = String(n);
-  byTestId('char-count').textContent = formatNumber(index.chars);
-  byTestId('byte-count').textContent = formatNumber(index.bytes.length);
-  byTestId('chars-per-token').textContent = n ? (index.chars / n).toFixed(2) : '–';
+  setText(byTestId('token-count'), String(n));
+  setText(byTestId('char-count'), formatNumber(index.chars));
+  setText(byTestId('byte-count'), formatNumber(index.bytes.length));
+  setText(byTestId('chars-per-token'), n ? (index.chars / n).toFixed(2) : '–');
   performance.measure('render', { start: t0 });
 }
 
