@@ -7,17 +7,20 @@
 //                      → its chips shown
 //                      (s), median of the same loads
 //   keystroke_p95      keydown → chips changed and the frame that shows them, p95 (s),
-//                      with 100 KB of text and cl100k (param: text size)
+//                      with 100 KB of text and cl100k (param: text size),
+//                      keys typed at a typist's pace (typeKeys)
 //   keystroke_p95_prose the same with 100 KB of prose (taylorswift.txt:
 //                      paragraphs of hundreds of tokens on one line, and
 //                      characters beyond ASCII)
 //   keystroke_p95_1KB  the same with 1 KB of text (the frame budget when
 //                      the textarea itself is cheap)
 //   keystroke_p95_1MB  the same with 1 MB of text (is 1 MB usable?)
+//   keystroke_p95_back_to_back  100 KB again, keys back to back as the
+//                      earlier rounds typed them (no target)
 //   fill_1MB           1 MB pasted → its chips shown (s)
 //   engine_memory_page the wasm memory of the page thread's engine (note)
-// and, with peer `chromium:textarea`, the floor for keystroke_p95 and
-// keystroke_p95_1KB: the same keystrokes into a bare <textarea> holding the
+// and, with peer `chromium:textarea`, the floor for keystroke_p95,
+// keystroke_p95_1KB and keystroke_p95_back_to_back: the same keystrokes into a bare <textarea> holding the
 // same text, keydown → input event → a frame later (no tokenizer at all),
 // measured in the same run.
 // Run from the repository root after ./build.sh build:  node tests/bench/page.mjs
@@ -25,7 +28,7 @@ import { readFileSync } from 'node:fs';
 import { startServer, launch } from '../e2e/harness.mjs';
 
 const PEER = 'bpe-playground:page';
-const KEYS = Number(process.env.PAGE_KEYS || 40);
+const KEYS = Number(process.env.PAGE_KEYS || 60);
 const LOADS = Number(process.env.PAGE_LOADS || 5);
 const english = readFileSync(process.env.PAGE_TEXT || '/work/shared/corpus/tinyshakespeare.txt', 'utf8');
 const prose = readFileSync(process.env.PAGE_PROSE || '/work/shared/corpus/taylorswift.txt', 'utf8');
@@ -56,9 +59,11 @@ function outKeys(corpus, param, lat, tokens) {
  *  frame's work, and any of the key's work still running when it was due),
  *  and how many keys were shown by a frame due at most 1/60 s after them
  *  (`next_frame`: no frame skipped; headless Chromium makes 60 a second).
- *  The bench sends a key a few round trips after a frame, so it waits most
- *  of a frame for the next one whatever it costs: the latency is about that
- *  wait plus `frame`. */
+ *  Keys back to back come a few round trips after a frame, and wait most
+ *  of a frame for the next one whatever they cost: their latency is about
+ *  that wait plus `frame`. A typist's key comes to an idle page, whose
+ *  next frame Chromium begins at once but dates at the last vsync: its
+ *  `wait` is small or negative, and `frame` holds its work. */
 function frames(fs) {
   const p = (xs, q) => pct(xs.sort((a, b) => a - b), q).toFixed(1);
   const wait = fs.map(([kd, , ft]) => ft - kd);
@@ -72,7 +77,9 @@ function frames(fs) {
  *  when a key's change is made (`start`: its keydown time), records after
  *  the next frame and the timer after it the key's latency in
  *  `window.__lat` and its [keydown, change, frame time, after the frame] in
- *  `window.__frames`. The page and the bare textarea are timed by it alike. */
+ *  `window.__frames`, and reports it to the bench (window.__keyShown, a
+ *  binding: installClock). The page and the bare textarea are timed by it
+ *  alike. */
 function installFrameClock() {
   window.__lat = [];
   window.__frames = [];
@@ -82,22 +89,70 @@ function installFrameClock() {
       const done = performance.now();
       window.__frames.push([start, changed, frame, done]);
       window.__lat.push(done - start);
+      window.__keyShown?.(done - start);
     }, 0));
   };
 }
 
+/** Pauses before a typist's keys (ms), from a fixed seed so that every
+ *  run types the same rhythm: 100-300 ms within a word (40 to 120 words a
+ *  minute), 300-1000 ms before a space (every sixth key: a pause between
+ *  words, when the page's other views catch up). Uniform in each range. */
+function typistPauses(count, seed = 2026) {
+  let x = seed >>> 0;
+  const next = () => {
+    // mulberry32
+    x = (x + 0x6d2b79f5) >>> 0;
+    let t = x;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+  return Array.from({ length: count }, (_, i) => (i % 6 === 5 ? 300 + 700 * next() : 100 + 200 * next()));
+}
+
 /** Types `count` keys (x, and every sixth a space) into the focused field of
- *  `p`, each after the previous one's latency was pushed to window.__lat by
- *  the page's listeners; returns the latencies (ms), sorted. */
-async function typeKeys(p, count) {
+ *  `p` and returns their latencies (ms, sorted), as `window.__shown` in the
+ *  page records them. Two ways:
+ *  - `typist` (the target's): a pause from typistPauses before each key,
+ *    and nothing sent to the page between a key and its chips: the page's
+ *    frame clock reports the latency through a binding (no polling, no
+ *    DevTools message to handle meanwhile). As when a person types,
+ *    Chromium is idle when a key comes.
+ *  - `back-to-back` (the earlier rounds' way, kept to compare with them):
+ *    each key right after the last one was recorded, which Playwright's
+ *    waitForFunction sees by polling in every animation frame. The page
+ *    thus makes a frame at every vsync while the bench waits, and each key
+ *    comes a few round trips after one, so it waits most of a frame for the
+ *    next whatever it costs (BENCHMARKS.md §5). */
+async function typeKeys(p, count, pace = 'typist') {
   const lat = [];
+  const pauses = typistPauses(count);
   for (let i = 0; i < count; i++) {
-    const before = await p.evaluate(() => window.__lat.length);
-    await p.keyboard.type(i % 6 === 5 ? ' ' : 'x');
-    await p.waitForFunction((n) => window.__lat.length > n, before, { polling: 'raf', timeout: 30000 });
-    lat.push(await p.evaluate(() => window.__lat[window.__lat.length - 1]));
+    const key = i % 6 === 5 ? ' ' : 'x';
+    if (pace === 'typist') {
+      await new Promise((resolve) => setTimeout(resolve, pauses[i]));
+      // Nothing goes to the page while the key is on its way: the page
+      // reports its latency through a binding, and the key is released
+      // after that (as a person's key is, tens of ms after it went down).
+      const shown = new Promise((resolve) => { p.__keyShown = resolve; });
+      await p.keyboard.down(key);
+      lat.push(await shown);
+      await p.keyboard.up(key);
+    } else {
+      const before = await p.evaluate(() => window.__lat.length);
+      await p.keyboard.type(key);
+      await p.waitForFunction((n) => window.__lat.length > n, before, { polling: 'raf', timeout: 30000 });
+      lat.push(await p.evaluate(() => window.__lat[window.__lat.length - 1]));
+    }
   }
   return lat.sort((a, b) => a - b);
+}
+
+/** Installs the frame clock in `p`, with the binding typeKeys waits on. */
+async function installClock(p) {
+  await p.exposeBinding('__keyShown', (_source, ms) => p.__keyShown?.(ms));
+  await p.evaluate(installFrameClock);
 }
 
 const server = await startServer();
@@ -194,7 +249,7 @@ try {
 
   // ---- keystrokes ----------------------------------------------------------------
   await page.getByTestId('tokenizer-select').selectOption('cl100k_base');
-  await page.evaluate(installFrameClock);
+  await installClock(page);
   await page.evaluate(() => {
     window.__pending = null;
     window.__split = [];
@@ -234,7 +289,7 @@ try {
     return { seconds: (t1 - t0) / 1000, tokens };
   }
 
-  async function keystrokes(count) {
+  async function keystrokes(count, pace = 'typist') {
     await page.evaluate(() => document.querySelector('[data-testid="input"]').focus());
     // The caret in the middle of the text: edits re-encode around it. The
     // chips are scrolled there too, so the edited chips are on screen and
@@ -247,10 +302,10 @@ try {
       scroller.scrollTop = (scroller.scrollHeight - scroller.clientHeight) / 2;
     });
     await page.waitForTimeout(300);
-    const lat = await typeKeys(page, count);
+    const lat = await typeKeys(page, count, pace);
     const split = await page.evaluate((n) => window.__split.slice(-n), count);
     const med = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
-    lat.note = `before_render_p50_ms=${med(split.map((x) => x[0])).toFixed(1)};render_p50_ms=${med(split.map((x) => x[1])).toFixed(1)};${frames(await page.evaluate((n) => window.__frames.slice(-n), count))}`;
+    lat.note = `pace=${pace};before_render_p50_ms=${med(split.map((x) => x[0])).toFixed(1)};render_p50_ms=${med(split.map((x) => x[1])).toFixed(1)};${frames(await page.evaluate((n) => window.__frames.slice(-n), count))}`;
     return lat;
   }
 
@@ -259,6 +314,9 @@ try {
   out('fill_100KB', '100KB', f100.seconds, f100.tokens, 1, 'fill() to chips shown');
   const lat100 = await keystrokes(KEYS);
   outKeys('keystroke_p95', '100KB', lat100, f100.tokens);
+  // The same text, keys back to back as the earlier rounds typed them.
+  const latB2b = await keystrokes(KEYS, 'back-to-back');
+  outKeys('keystroke_p95_back_to_back', '100KB', latB2b, f100.tokens);
 
   // Prose: a keystroke inside a paragraph of hundreds of tokens.
   const fProse = await fill(prose.slice(0, 100 * 1024));
@@ -283,10 +341,10 @@ try {
   await context.close();
 
   // ---- the floor: a bare textarea with the same text ----------------------------
-  async function bareKeys(text, corpus, param) {
+  async function bareKeys(text, corpus, param, pace = 'typist') {
     const bare = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await bare.setContent('<textarea style="width:600px;height:360px;font:14px/1.5 monospace"></textarea>');
-    await bare.evaluate(installFrameClock);
+    await installClock(bare);
     await bare.evaluate((t) => {
       const ta = document.querySelector('textarea');
       ta.value = t;
@@ -296,13 +354,14 @@ try {
       ta.addEventListener('keydown', (e) => { start = e.timeStamp; }, true);
       ta.addEventListener('input', () => window.__shown(start));
     }, text);
-    const bl = await typeKeys(bare, KEYS);
+    const bl = await typeKeys(bare, KEYS, pace);
     const parts = frames(await bare.evaluate(() => window.__frames));
     console.log(['chromium:textarea', 'page', corpus, param, (pct(bl, 95) / 1000).toFixed(6), 'NA', 'NA', 'NA', bl.length, 'NA',
-      `${spread(bl)};bare textarea, same text, no tokenizer;${parts}`].join('\t'));
+      `${spread(bl)};pace=${pace};bare textarea, same text, no tokenizer;${parts}`].join('\t'));
     await bare.close();
   }
   await bareKeys(text100, 'keystroke_p95', '100KB');
+  await bareKeys(text100, 'keystroke_p95_back_to_back', '100KB', 'back-to-back');
   await bareKeys(english.slice(0, 1024), 'keystroke_p95_1KB', '1KB');
 } catch (e) {
   console.error(`page bench failed: ${String(e.message || e).split('\n')[0].slice(0, 200)}`);
