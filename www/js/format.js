@@ -69,8 +69,9 @@ const isHigh = (c) => c >= 0xd800 && c <= 0xdbff;
 export const isLow = (c) => c >= 0xdc00 && c <= 0xdfff;
 
 /** Fills `map` from byte `b` with the UTF-16 offset of the character that
- *  holds each byte of text[from, to), and the entry after them with `to`. */
-function fillU16(map, b, text, from, to) {
+ *  holds each byte of text[from, to), and (if `end`) the entry after them
+ *  with `to`. */
+function fillU16(map, b, text, from, to, end = true) {
   for (let j = from; j < to; ) {
     const cp = text.codePointAt(j);
     const len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
@@ -78,7 +79,7 @@ function fillU16(map, b, text, from, to) {
     b += len;
     j += cp > 0xffff ? 2 : 1;
   }
-  map[b] = to;
+  if (end) map[b] = to;
 }
 
 /** Characters (lead bytes) in bytes[from, to). */
@@ -88,57 +89,93 @@ function countChars(bytes, from, to) {
   return n;
 }
 
-/** The first index of the ascending `map` holding `u` or more (binary
- *  search): the byte a UTF-16 offset's character starts at. */
-function firstAtLeast(map, u) {
-  let [lo, hi] = [0, map.length - 1];
+/** The first byte `b` (of 0..n) with `at(b)` `u` or more, for ascending
+ *  `at` (binary search): the byte a UTF-16 offset's character starts at. */
+function firstAtLeast(at, n, u) {
+  let [lo, hi] = [0, n];
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (map[mid] < u) lo = mid + 1;
+    if (at(mid) < u) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
+
+/** Edits a byte → UTF-16 map may stand behind before it is written out. */
+const MAX_EDITS = 16;
+
+/** The byte → UTF-16 map of a text that is not all ASCII, after an edit of
+ *  a text whose map is `base`: bytes before `pb` map as in `base`, the
+ *  edit's `mid` map (absolute offsets) follows, and the bytes after it map
+ *  as `db` bytes earlier in `base`, moved by `du` units. A lookup is
+ *  O(edits behind it), at most MAX_EDITS; the edit itself is O(its size),
+ *  where a written-out map would cost O(n) at every keystroke. */
+class EditedMap {
+  constructor(base, pb, mid, db, du) {
+    Object.assign(this, { base, pb, mid, db, du });
+    this.depth = base instanceof EditedMap ? base.depth + 1 : 1;
+  }
+
+  at(b) {
+    if (b < this.pb) return mapAt(this.base, b);
+    if (b - this.pb < this.mid.length) return this.mid[b - this.pb];
+    return mapAt(this.base, b - this.db) + this.du;
+  }
+}
+
+const mapAt = (map, b) => (map instanceof EditedMap ? map.at(b) : map[b]);
 
 /** A text with its UTF-8 bytes and a lazy byte → UTF-16 offset map. */
 export class TextIndex {
   constructor(text) {
     this.text = text;
     this.bytes = utf8.encode(text);
-    this._u16 = null;
+    /** null (not made yet), a Uint32Array, or an EditedMap. */
+    this._map = null;
     this._chars = -1;
   }
 
+  get ascii() {
+    return this.bytes.length === this.text.length;
+  }
+
   /** Uint32Array: UTF-16 offset of the character holding each byte (length
-   *  bytes + 1). For ASCII text that is the identity, shared by all indexes. */
+   *  bytes + 1). For ASCII text that is the identity, shared by all indexes.
+   *  O(n) the first time (after an edit too); see u16At for one byte. */
   get u16() {
-    if (!this._u16 && this.bytes.length === this.text.length) this._u16 = identity(this.bytes.length + 1);
-    if (!this._u16) {
-      const { text, bytes } = this;
-      const map = new Uint32Array(bytes.length + 1);
-      fillU16(map, 0, text, 0, text.length);
-      this._u16 = map;
+    if (this.ascii) return identity(this.bytes.length + 1);
+    if (!(this._map instanceof Uint32Array)) {
+      const map = new Uint32Array(this.bytes.length + 1);
+      fillU16(map, 0, this.text, 0, this.text.length);
+      this._map = map;
     }
-    return this._u16;
+    return this._map;
+  }
+
+  /** u16[b], without writing out the map of an edited text. */
+  u16At(b) {
+    if (this.ascii) return b;
+    if (!this._map) void this.u16;
+    return mapAt(this._map, b);
   }
 
   /** Unicode code points in the text. */
   get chars() {
     if (this._chars < 0) {
       const { bytes } = this;
-      this._chars = bytes.length === this.text.length ? bytes.length : countChars(bytes, 0, bytes.length);
+      this._chars = this.ascii ? bytes.length : countChars(bytes, 0, bytes.length);
     }
     return this._chars;
   }
 
-  /** The index of `text`, an edit of this index's text: the bytes (and
-   *  the maps, if this index has them) of the unchanged start and end are
-   *  copied and shifted, and only the changed middle is encoded. O(edit) in
-   *  JS plus O(n) in native copies, and O(the end) to shift the UTF-16 map
-   *  of a text that is not all ASCII; `new TextIndex(text)` is O(n) in JS
-   *  for such a text. `change`, if given, says where the edit was: `gone`
-   *  UTF-16 units at `at` of the text `before` became `put` units (else
-   *  the unchanged start and end are searched for). */
+  /** The index of `text`, an edit of this index's text: the bytes of the
+   *  unchanged start and end are copied, and only the changed middle is
+   *  encoded; the byte → UTF-16 map of a text that is not all ASCII stands
+   *  on this one's (EditedMap) and is written out only every MAX_EDITS
+   *  edits. O(edit) in JS plus O(n) in native copies; `new TextIndex(text)`
+   *  is O(n) in JS for such a text. `change`, if given, says where the edit
+   *  was: `gone` UTF-16 units at `at` of the text `before` became `put`
+   *  units (else the unchanged start and end are searched for). */
   edit(text, change = null) {
     const old = this.text;
     if (text === old) return this;
@@ -156,26 +193,24 @@ export class TextIndex {
     if (a > 0 && isHigh(old.charCodeAt(a - 1))) a--;
     if (z > 0 && isLow(old.charCodeAt(old.length - z))) z--;
     // Byte offsets of UTF-16 offsets a and old.length - z in the old text.
-    const oldU16 = this.u16;
-    const [pb, sb] = [firstAtLeast(oldU16, a), firstAtLeast(oldU16, old.length - z)];
+    const at = (b) => this.u16At(b);
+    const n0 = this.bytes.length;
+    const [pb, sb] = [firstAtLeast(at, n0, a), firstAtLeast(at, n0, old.length - z)];
     const mid = utf8.encode(text.slice(a, text.length - z));
-    const n = pb + mid.length + (this.bytes.length - sb);
+    const n = pb + mid.length + (n0 - sb);
     const next = Object.create(TextIndex.prototype);
     next.text = text;
     next.bytes = new Uint8Array(n);
     next.bytes.set(this.bytes.subarray(0, pb));
     next.bytes.set(mid, pb);
     next.bytes.set(this.bytes.subarray(sb), pb + mid.length);
-    next._u16 = null;
-    if (n !== text.length) {
-      // Not all ASCII: the map's start is the old one, its middle is
-      // computed, and its end is the old end moved.
-      const map = new Uint32Array(n + 1);
-      map.set(oldU16.subarray(0, pb));
-      fillU16(map, pb, text, a, text.length - z);
-      const [db, du] = [pb + mid.length - sb, text.length - old.length];
-      for (let b = sb; b <= this.bytes.length; b++) map[b + db] = oldU16[b] + du;
-      next._u16 = map;
+    next._map = null;
+    if (!next.ascii && !this.ascii && this._map && !(this._map.depth >= MAX_EDITS)) {
+      // The map's start is this one's, its middle is computed, and its end
+      // is this one's end moved.
+      const midMap = new Uint32Array(mid.length);
+      if (mid.length) fillU16(midMap, 0, text, a, text.length - z, false);
+      next._map = new EditedMap(this._map, pb, midMap, pb + mid.length - sb, text.length - old.length);
     }
     next._chars = this._chars < 0 ? -1 : this._chars - countChars(this.bytes, pb, sb) + countChars(mid, 0, mid.length);
     return next;
@@ -188,10 +223,9 @@ export class TextIndex {
 
   /** The UTF-16 range covering bytes [start, end), widened to whole characters. */
   utf16Range(start, end) {
-    const u16 = this.u16;
     let e = end;
     while (e < this.bytes.length && !this.isBoundary(e)) e++;
-    return [u16[start], u16[e]];
+    return [this.u16At(start), this.u16At(e)];
   }
 }
 
@@ -249,8 +283,7 @@ export function segmentsLabel(segs, whitespace) {
  *  holds part of a character. Fast path: both ends on character boundaries. */
 export function tokenLabel(index, start, end, whitespace) {
   if (index.isBoundary(start) && index.isBoundary(end)) {
-    const u16 = index.u16;
-    const text = index.text.slice(u16[start], u16[end]);
+    const text = index.text.slice(index.u16At(start), index.u16At(end));
     return { label: whitespace ? showWhitespace(text) : text, partial: false };
   }
   return { label: segmentsLabel(segments(index.bytes, start, end), whitespace), partial: true };

@@ -408,7 +408,7 @@ export class TokensView {
     const hit = id === this.marked ? ' hit' : '';
     if (this.specials.has(id)) {
       chip.className = 'chip special' + hit;
-      chip.textContent = index.text.slice(index.u16[enc.starts[i]], index.u16[enc.ends[i]]);
+      chip.textContent = index.text.slice(index.u16At(enc.starts[i]), index.u16At(enc.ends[i]));
       return chip;
     }
     const { label, partial } = tokenLabel(index, enc.starts[i], enc.ends[i], this.whitespace);
@@ -474,7 +474,7 @@ export class TokensView {
       let b = end;
       while (a > 0 && !index.isBoundary(a)) a--;
       while (!index.isBoundary(b)) b++;
-      const [u0, u1] = [index.u16[a], index.u16[b]];
+      const [u0, u1] = [index.u16At(a), index.u16At(b)];
       formed = index.text.slice(u0, u1);
     }
     return {
@@ -483,8 +483,8 @@ export class TokensView {
       start,
       end,
       special: this.specials.has(id),
-      text: whole ? index.text.slice(index.u16[start], index.u16[end]) : null,
-      label: whole ? showWhitespace(index.text.slice(index.u16[start], index.u16[end])) : null,
+      text: whole ? index.text.slice(index.u16At(start), index.u16At(end)) : null,
+      label: whole ? showWhitespace(index.text.slice(index.u16At(start), index.u16At(end))) : null,
       hex: hexBytes(bytes),
       formed,
     };
