@@ -66,6 +66,9 @@ export async function restoreToys(app, saved) {
   }
 }
 
+/** Quiet time after the last change before it is saved (ms). */
+const SAVE_MS = 1000;
+
 /** Saves on every change (debounced); adds the storage line with Clear to `host`. */
 export function startSaving(app, host) {
   const status = el('span', { class: 'hint', 'data-testid': 'storage-status' });
@@ -98,13 +101,29 @@ export function startSaving(app, host) {
       status.textContent = 'Not saved.';
     }
   }
+  // Saved once nothing changed for SAVE_MS (a pause in typing, not a
+  // pause between words, where its work would delay a key's chips), and
+  // at once when the page is hidden or left.
+  let pending = false;
   const later = () => {
     clearTimeout(timer);
-    timer = setTimeout(save, 300);
+    pending = true;
+    timer = setTimeout(() => {
+      pending = false;
+      save();
+    }, SAVE_MS);
   };
+  const flush = () => {
+    if (!pending) return;
+    pending = false;
+    save();
+  };
+  addEventListener('pagehide', flush);
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flush());
   for (const type of ['text', 'settings', 'tab', 'tokenizers', 'toys', 'teach-settings']) app.on(type, later);
   clear.addEventListener('click', () => {
     clearTimeout(timer);
+    pending = false;
     try {
       storage()?.removeItem(STORAGE_KEY);
       status.textContent = 'Saved data cleared. New changes are saved again.';
