@@ -20,9 +20,9 @@
 //   fill_1MB           1 MB pasted → its chips shown (s)
 //   engine_memory_page the wasm memory of the page thread's engine (note)
 // and, with peer `chromium:textarea`, the floor for keystroke_p95,
-// keystroke_p95_1KB and keystroke_p95_back_to_back: the same keystrokes into a bare <textarea> holding the
-// same text, keydown → input event → a frame later (no tokenizer at all),
-// measured in the same run.
+// keystroke_p95_1KB and keystroke_p95_back_to_back: the same keystrokes
+// into a bare <textarea> holding the same text, keydown → input event → a
+// frame later (no tokenizer at all), measured in the same run.
 // Run from the repository root after ./build.sh build:  node tests/bench/page.mjs
 import { readFileSync } from 'node:fs';
 import { startServer, launch } from '../e2e/harness.mjs';
