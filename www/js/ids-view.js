@@ -3,6 +3,8 @@
 // and are laid out again. The element's textContent is always the whole
 // list.
 
+import { sameStart, sameEnd } from './format.js';
+
 export class IdsView {
   constructor(container) {
     this.el = container;
@@ -68,9 +70,7 @@ export class IdsView {
  *  of the part between their common start and end. */
 function editText(node, was, now) {
   const max = Math.min(was.length, now.length);
-  let a = 0;
-  while (a < max && was.charCodeAt(a) === now.charCodeAt(a)) a++;
-  let z = 0;
-  while (z < max - a && was.charCodeAt(was.length - 1 - z) === now.charCodeAt(now.length - 1 - z)) z++;
+  const a = sameStart(was, now, max);
+  const z = sameEnd(was, now, max - a);
   node.replaceData(a, was.length - a - z, now.slice(a, now.length - z));
 }
