@@ -113,7 +113,7 @@ const MAX_EDITS = 16;
 class EditedMap {
   constructor(base, pb, mid, db, du) {
     Object.assign(this, { base, pb, mid, db, du });
-    this.depth = base instanceof EditedMap ? base.depth + 1 : 1;
+    this.depth = depthOf(base) + 1;
   }
 
   at(b) {
@@ -124,6 +124,9 @@ class EditedMap {
 }
 
 const mapAt = (map, b) => (map instanceof EditedMap ? map.at(b) : map[b]);
+
+/** The edits a map stands on (0 for a written-out map). */
+const depthOf = (map) => (map instanceof EditedMap ? map.depth : 0);
 
 /** A text with its UTF-8 bytes and a lazy byte → UTF-16 offset map. */
 export class TextIndex {
@@ -205,7 +208,7 @@ export class TextIndex {
     next.bytes.set(mid, pb);
     next.bytes.set(this.bytes.subarray(sb), pb + mid.length);
     next._map = null;
-    if (!next.ascii && !this.ascii && this._map && !(this._map.depth >= MAX_EDITS)) {
+    if (!next.ascii && !this.ascii && this._map && depthOf(this._map) < MAX_EDITS) {
       // The map's start is this one's, its middle is computed, and its end
       // is this one's end moved.
       const midMap = new Uint32Array(mid.length);
@@ -226,6 +229,12 @@ export class TextIndex {
     let e = end;
     while (e < this.bytes.length && !this.isBoundary(e)) e++;
     return [this.u16At(start), this.u16At(e)];
+  }
+
+  /** The text of bytes [start, end) (`start` on a character's first byte),
+   *  its end widened to a whole character. */
+  textOf(start, end) {
+    return this.text.slice(...this.utf16Range(start, end));
   }
 }
 
@@ -283,7 +292,7 @@ export function segmentsLabel(segs, whitespace) {
  *  holds part of a character. Fast path: both ends on character boundaries. */
 export function tokenLabel(index, start, end, whitespace) {
   if (index.isBoundary(start) && index.isBoundary(end)) {
-    const text = index.text.slice(index.u16At(start), index.u16At(end));
+    const text = index.textOf(start, end);
     return { label: whitespace ? showWhitespace(text) : text, partial: false };
   }
   return { label: segmentsLabel(segments(index.bytes, start, end), whitespace), partial: true };

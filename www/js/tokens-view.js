@@ -408,7 +408,7 @@ export class TokensView {
     const hit = id === this.marked ? ' hit' : '';
     if (this.specials.has(id)) {
       chip.className = 'chip special' + hit;
-      chip.textContent = index.text.slice(index.u16At(enc.starts[i]), index.u16At(enc.ends[i]));
+      chip.textContent = index.textOf(enc.starts[i], enc.ends[i]);
       return chip;
     }
     const { label, partial } = tokenLabel(index, enc.starts[i], enc.ends[i], this.whitespace);
@@ -471,20 +471,18 @@ export class TokensView {
     let formed = null;
     if (!whole) {
       let a = start;
-      let b = end;
       while (a > 0 && !index.isBoundary(a)) a--;
-      while (!index.isBoundary(b)) b++;
-      const [u0, u1] = [index.u16At(a), index.u16At(b)];
-      formed = index.text.slice(u0, u1);
+      formed = index.textOf(a, end);
     }
+    const text = whole ? index.textOf(start, end) : null;
     return {
       index: i,
       id,
       start,
       end,
       special: this.specials.has(id),
-      text: whole ? index.text.slice(index.u16At(start), index.u16At(end)) : null,
-      label: whole ? showWhitespace(index.text.slice(index.u16At(start), index.u16At(end))) : null,
+      text,
+      label: whole ? showWhitespace(text) : null,
       hex: hexBytes(bytes),
       formed,
     };
