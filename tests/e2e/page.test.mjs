@@ -343,6 +343,7 @@ describe('the page', () => {
     });
     const ids = await shownIds(page);
     assert.ok(ids.length > 5000, `a text long enough to be drawn lazily (${ids.length} tokens)`);
+    const listed = JSON.stringify(ids).replaceAll(',', ', '); // (as the id list shows them)
     /** The ids of the chips in the blocks of `view` that are inside its
      *  scroller's visible box (in order), and how many of those blocks have
      *  no chips yet, once three frames passed without a block being built.
@@ -399,20 +400,21 @@ describe('the page', () => {
     // view is (the edit was not there), and the view stays.
     const view = await inView(main, 0.6);
     await showText(`${MULTILINGUAL.split('\n').reverse().join('\n')}\n`.repeat(60));
-    await page.waitForFunction((was) => document.querySelector('[data-testid="token-ids"]').textContent !== was, JSON.stringify(ids).replaceAll(',', ', '));
+    await page.waitForFunction((was) => document.querySelector('[data-testid="token-ids"]').textContent !== was, listed);
     const pasted = await inView(main, null);
     assert.ok(Math.abs(pasted.top - view.top) < 50, `the view stays where it was (${view.top} → ${pasted.top})`);
     check(pasted, 'after a paste', await shownIds(page));
     await showText(`${MULTILINGUAL}\n`.repeat(60));
-    await page.waitForFunction((want) => document.querySelector('[data-testid="token-ids"]').textContent === want, JSON.stringify(ids).replaceAll(',', ', '));
+    await page.waitForFunction((want) => document.querySelector('[data-testid="token-ids"]').textContent === want, listed);
     // A Compare column.
     await page.getByTestId('tab-compare').click();
-    const counted = () =>
+    /** Waits until the cl100k column counts `n` tokens. */
+    const counted = (n) =>
       page.waitForFunction(
         (n) => document.querySelector('[data-testid="compare"] [data-tokenizer="cl100k_base"] [data-testid="token-count"]')?.textContent === n,
-        String(ids.length),
+        String(n),
       );
-    await counted();
+    await counted(ids.length);
     const columnEnd = await inView(column, 1, true);
     check(columnEnd, 'of a column at the end');
     assert.deepEqual(columnEnd.ids, ids.slice(ids.length - columnEnd.ids.length), "the column's last chips end the text");
@@ -422,13 +424,10 @@ describe('the page', () => {
     const hiddenAt = await inView(column, 0.6);
     await page.getByTestId('tab-decode').click();
     await showText(`Another text.\n${MULTILINGUAL.split('\n').reverse().join('\n')}\n`.repeat(60));
-    await page.waitForFunction((was) => document.querySelector('[data-testid="token-ids"]').textContent !== was, JSON.stringify(ids).replaceAll(',', ', '));
+    await page.waitForFunction((was) => document.querySelector('[data-testid="token-ids"]').textContent !== was, listed);
     const newIds = await shownIds(page);
     await page.getByTestId('tab-compare').click();
-    await page.waitForFunction(
-      (n) => document.querySelector('[data-testid="compare"] [data-tokenizer="cl100k_base"] [data-testid="token-count"]')?.textContent === n,
-      String(newIds.length),
-    );
+    await counted(newIds.length);
     const shown = await inView(column, null);
     assert.ok(Math.abs(shown.top - hiddenAt.top) < 50, `the column stays where it was (${hiddenAt.top} → ${shown.top})`);
     check(shown, 'of a column shown again', newIds);
