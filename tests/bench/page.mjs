@@ -26,6 +26,7 @@
 // Run from the repository root after ./build.sh build:  node tests/bench/page.mjs
 import { readFileSync } from 'node:fs';
 import { startServer, launch } from '../e2e/harness.mjs';
+import { rng } from '../e2e/rng.mjs';
 
 const PEER = 'bpe-playground:page';
 const KEYS = Number(process.env.PAGE_KEYS || 60);
@@ -94,21 +95,14 @@ function installFrameClock() {
   };
 }
 
-/** Pauses before a typist's keys (ms), from a fixed seed so that every
- *  run types the same rhythm: 100-300 ms within a word (40 to 120 words a
- *  minute), 300-1000 ms before a space (every sixth key: a pause between
- *  words, when the page's other views catch up). Uniform in each range. */
+/** Pauses before a typist's keys (whole ms), from a fixed seed so that
+ *  every run types the same rhythm: 100-300 ms within a word (40 to 120
+ *  words a minute), 300-1000 ms before a space (every sixth key: a pause
+ *  between words, when the page's other views catch up). Uniform in each
+ *  range. */
 function typistPauses(count, seed = 2026) {
-  let x = seed >>> 0;
-  const next = () => {
-    // mulberry32
-    x = (x + 0x6d2b79f5) >>> 0;
-    let t = x;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-  return Array.from({ length: count }, (_, i) => (i % 6 === 5 ? 300 + 700 * next() : 100 + 200 * next()));
+  const next = rng(seed);
+  return Array.from({ length: count }, (_, i) => (i % 6 === 5 ? 300 + next(701) : 100 + next(201)));
 }
 
 /** Types `count` keys (x, and every sixth a space) into the focused field of
