@@ -16,6 +16,12 @@ function same(got, want, what, writeOut = true) {
   assert.deepEqual(Array.from({ length: n }, (_, b) => got.u16At(b)), Array.from(want.u16), `${what}: u16At`);
   if (writeOut) assert.deepEqual(Array.from(got.u16), Array.from(want.u16), `${what}: byte → UTF-16 map`);
   assert.equal(got.chars, want.chars, `${what}: characters`);
+  // The text of a range of whole characters is the text's, a lone half of
+  // a surrogate pair read as U+FFFD (as encoded).
+  const u16 = want.u16;
+  const starts = [...Array(n).keys()].filter((b) => want.isBoundary(b));
+  const [s, e] = [starts[(n * 7) % starts.length], starts[(n * 13) % starts.length]].sort((x, y) => x - y);
+  assert.equal(got.textOf(s, e), want.text.slice(u16[s], u16[e]).toWellFormed(), `${what}: textOf(${s}, ${e})`);
 }
 
 describe('TextIndex', () => {
@@ -36,9 +42,12 @@ describe('TextIndex', () => {
       // Maps written out or not before the edit (they are lazy).
       if (next(20) === 0) void index.u16;
       if (next(3) === 0) void index.chars;
-      // Told where the edit was (as the text box tells), or not.
+      // Told where the edit was (as the text box tells), with the units put
+      // there or without, or not told. (The random `at` may split a pair,
+      // and `put` may pair up with the halves around it.)
       const change = { before, at, gone: Math.min(gone, before.length - at), put: put.length };
-      index = next(2) ? index.edit(text, change) : index.edit(text);
+      if (next(2)) change.inserted = put;
+      index = next(3) ? index.edit(text, change) : index.edit(text);
       same(index, new TextIndex(text), `edit ${i}`, next(20) === 0);
       if (text.length > 300) {
         text = text.slice(150);

@@ -15,7 +15,7 @@
 // Undo and redo are kept here (setting a textarea's value empties its own
 // history), in both modes, so that they behave the same.
 
-import { sameStart, sameEnd, isLow } from './format.js';
+import { sameStart, sameEnd, isHigh, isLow } from './format.js';
 
 const NATIVE = {
   value: Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value'),
@@ -60,6 +60,8 @@ export class Editor {
   constructor({ root, textarea, backdrop, before, after }, onText) {
     Object.assign(this, { root, textarea, backdrop, before, after, onText });
     this.text = '';
+    this.head = '';
+    this.tail = '';
     /** The window [a, b) of the text (UTF-16 offsets); all of it when not windowed. */
     this.a = 0;
     this.b = 0;
@@ -162,18 +164,24 @@ export class Editor {
   changed() {
     const now = NATIVE.value.get.call(this.textarea);
     const old = this.shown;
-    const p = sameStart(old, now, Math.min(old.length, now.length));
-    const s = sameEnd(old, now, Math.min(old.length, now.length) - p);
+    let p = sameStart(old, now, Math.min(old.length, now.length));
+    let s = sameEnd(old, now, Math.min(old.length, now.length) - p);
+    // The change splits no surrogate pair (TextIndex.edit relies on it).
+    if (p > 0 && isHigh(old.charCodeAt(p - 1))) p--;
+    if (s > 0 && isLow(old.charCodeAt(old.length - s))) s--;
     const edit = { at: this.a + p, removed: old.slice(p, old.length - s), inserted: now.slice(p, now.length - s), time: Date.now() };
     const before = this.text;
-    this.text = this.text.slice(0, this.a) + now + this.text.slice(this.b);
+    // Joined from the pieces, never sliced here: slicing a joined string
+    // makes V8 copy all of it into one (at 100 KB, a large object at each
+    // keystroke, and the garbage collector's pauses that follow).
+    this.text = this.head + now + this.tail;
     this.b = this.a + now.length;
     this.shown = now;
     this.parked = null;
     if (this.windowed) this.grow();
     this.remember(edit);
     this.refit();
-    this.onText(this.text, { before, at: edit.at, gone: edit.removed.length, put: edit.inserted.length });
+    this.onText(this.text, { before, at: edit.at, gone: edit.removed.length, put: edit.inserted.length, inserted: edit.inserted });
   }
 
   /** All of the box selected stands for all of the text: a script's
@@ -442,7 +450,10 @@ export class Editor {
   write(a, b) {
     this.a = a;
     this.b = b;
+    /** The text is head + shown (the box's value) + tail. */
+    this.head = this.text.slice(0, a);
     this.shown = this.text.slice(a, b);
+    this.tail = this.text.slice(b);
     NATIVE.value.set.call(this.textarea, this.shown);
     this.backdrop.replaceChildren();
     this.grow();

@@ -6,6 +6,7 @@
 
 export const utf8 = new TextEncoder();
 const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lenient = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Length of the UTF-8 sequence a lead byte starts (0: not a lead byte). */
 export function utf8Length(lead) {
@@ -65,21 +66,25 @@ function identity(n) {
 
 /** Whether UTF-16 unit `c` is the first (high) or the second (low) half
  *  of a surrogate pair. */
-const isHigh = (c) => c >= 0xd800 && c <= 0xdbff;
+export const isHigh = (c) => c >= 0xd800 && c <= 0xdbff;
 export const isLow = (c) => c >= 0xdc00 && c <= 0xdfff;
 
-/** Fills `map` from byte `b` with the UTF-16 offset of the character that
- *  holds each byte of text[from, to), and (if `end`) the entry after them
- *  with `to`. */
-function fillU16(map, b, text, from, to, end = true) {
-  for (let j = from; j < to; ) {
-    const cp = text.codePointAt(j);
-    const len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    for (let k = 0; k < len; k++) map[b + k] = j;
-    b += len;
-    j += cp > 0xffff ? 2 : 1;
+/** Fills map[from, to) with the UTF-16 offset of the character that holds
+ *  each byte of bytes[from, to) (valid UTF-8), the first character at `u`;
+ *  returns the offset after them. Read from the bytes alone: a character
+ *  of four bytes is two UTF-16 units, any other one (a lone surrogate is
+ *  encoded as U+FFFD, three bytes) is one. */
+function fillU16(map, bytes, from, to, u) {
+  let next = u;
+  for (let b = from; b < to; b++) {
+    const x = bytes[b];
+    if ((x & 0xc0) !== 0x80) {
+      u = next;
+      next += x >= 0xf0 ? 2 : 1;
+    }
+    map[b] = u;
   }
-  if (end) map[b] = to;
+  return next;
 }
 
 /** Characters (lead bytes) in bytes[from, to). */
@@ -149,7 +154,7 @@ export class TextIndex {
     if (this.ascii) return identity(this.bytes.length + 1);
     if (!(this._map instanceof Uint32Array)) {
       const map = new Uint32Array(this.bytes.length + 1);
-      fillU16(map, 0, this.text, 0, this.text.length);
+      map[this.bytes.length] = fillU16(map, this.bytes, 0, this.bytes.length, 0);
       this._map = map;
     }
     return this._map;
@@ -178,28 +183,42 @@ export class TextIndex {
    *  edits. O(edit) in JS plus O(n) in native copies; `new TextIndex(text)`
    *  is O(n) in JS for such a text. `change`, if given, says where the edit
    *  was: `gone` UTF-16 units at `at` of the text `before` became `put`
-   *  units (else the unchanged start and end are searched for). */
+   *  units (else the unchanged start and end are searched for), and may
+   *  hold those units as `inserted`.
+   *
+   *  With `inserted`, and an edit that splits no surrogate pair, neither
+   *  text is read: a text joined from pieces (the editor's) stays so. V8
+   *  copies such a string into one at its first slice or character read,
+   *  which at 100 KB was most of what a keystroke allocated. */
   edit(text, change = null) {
     const old = this.text;
-    if (text === old) return this;
-    const max = Math.min(old.length, text.length);
+    const known = change && change.before === old && old.length - change.gone + change.put === text.length;
+    if (known ? !change.gone && !change.put : text === old) return this;
     let a;
     let z;
-    if (change && change.before === old && old.length - change.gone + change.put === text.length) {
+    if (known) {
       a = change.at;
       z = old.length - change.at - change.gone;
     } else {
+      const max = Math.min(old.length, text.length);
       a = sameStart(old, text, max);
       z = sameEnd(old, text, max - a);
     }
-    // No surrogate pair split: a pair is unchanged as a whole or not at all.
-    if (a > 0 && isHigh(old.charCodeAt(a - 1))) a--;
-    if (z > 0 && isLow(old.charCodeAt(old.length - z))) z--;
     // Byte offsets of UTF-16 offsets a and old.length - z in the old text.
     const at = (b) => this.u16At(b);
     const n0 = this.bytes.length;
-    const [pb, sb] = [firstAtLeast(at, n0, a), firstAtLeast(at, n0, old.length - z)];
-    const mid = utf8.encode(text.slice(a, text.length - z));
+    let pb = firstAtLeast(at, n0, a);
+    let sb = firstAtLeast(at, n0, old.length - z);
+    let inserted = known && typeof change.inserted === 'string' && change.inserted.length === change.put ? change.inserted : null;
+    if (inserted === null || this.pairsAt(a, pb, old.length - z, sb, inserted)) {
+      // No surrogate pair split or formed at the edit's ends: a pair is
+      // unchanged as a whole, or all in the middle.
+      if (a > 0 && isHigh(old.charCodeAt(a - 1))) a--;
+      if (z > 0 && isLow(old.charCodeAt(old.length - z))) z--;
+      [pb, sb] = [firstAtLeast(at, n0, a), firstAtLeast(at, n0, old.length - z)];
+      inserted = null;
+    }
+    const mid = utf8.encode(inserted ?? text.slice(a, text.length - z));
     const n = pb + mid.length + (n0 - sb);
     const next = Object.create(TextIndex.prototype);
     next.text = text;
@@ -212,11 +231,28 @@ export class TextIndex {
       // The map's start is this one's, its middle is computed, and its end
       // is this one's end moved.
       const midMap = new Uint32Array(mid.length);
-      if (mid.length) fillU16(midMap, 0, text, a, text.length - z, false);
+      fillU16(midMap, mid, 0, mid.length, a);
       next._map = new EditedMap(this._map, pb, midMap, pb + mid.length - sb, text.length - old.length);
     }
     next._chars = this._chars < 0 ? -1 : this._chars - countChars(this.bytes, pb, sb) + countChars(mid, 0, mid.length);
     return next;
+  }
+
+  /** Whether an edit of this text that replaces UTF-16 units [a, e)
+   *  (bytes [pb, sb)) by `inserted` may split or form a surrogate pair at
+   *  its ends. Read from the bytes, not the text: an offset inside a pair
+   *  has no byte of its own (the pair's bytes map to the unit before), and
+   *  a lone surrogate is encoded as U+FFFD (EF BF BD), so a pair can form
+   *  only where such bytes meet a surrogate half. */
+  pairsAt(a, pb, e, sb, inserted) {
+    const { bytes } = this;
+    const n = bytes.length;
+    const inside = (u, b) => (b < n ? this.u16At(b) : this.text.length) !== u;
+    const lone = (b) => b >= 0 && b + 3 <= n && bytes[b] === 0xef && bytes[b + 1] === 0xbf && bytes[b + 2] === 0xbd;
+    const put = inserted.length;
+    const first = put ? isLow(inserted.charCodeAt(0)) : lone(sb);
+    const last = put ? isHigh(inserted.charCodeAt(put - 1)) : lone(pb - 3);
+    return inside(a, pb) || inside(e, sb) || (lone(pb - 3) && first) || (last && lone(sb));
   }
 
   /** True if byte offset `at` starts a character (or is the end). */
@@ -232,9 +268,13 @@ export class TextIndex {
   }
 
   /** The text of bytes [start, end) (`start` on a character's first byte),
-   *  its end widened to a whole character. */
+   *  its end widened to a whole character. Decoded from the bytes, not
+   *  sliced from the text, which an edit leaves joined from pieces (see
+   *  edit): so a lone surrogate reads as U+FFFD, as the tokenizer saw it. */
   textOf(start, end) {
-    return this.text.slice(...this.utf16Range(start, end));
+    let e = end;
+    while (e < this.bytes.length && !this.isBoundary(e)) e++;
+    return lenient.decode(this.bytes.subarray(start, e));
   }
 }
 

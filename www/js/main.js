@@ -76,7 +76,10 @@ class App {
 
   /** `change` (optional): where the text changed, see TextIndex.edit. */
   setText(text, change = null) {
-    if (text === this.state.text) return;
+    // (An edit's own description answers whether it changed anything:
+    // comparing two texts of one length reads, and so joins, both.)
+    const edited = change?.before === this.state.text;
+    if (edited ? !change.gone && !change.put : text === this.state.text) return;
     this.state.text = text;
     this.index = this.index.edit(text, change);
     this.emit('text');
