@@ -113,14 +113,15 @@ const ops = {
 
   /** {ids, starts, ends}: Uint32Arrays, byte offsets into the UTF-8 text.
    *  With `k` (a number), only the first k merges are used. With `lane` (a
-   *  view's name), the lane's session reuses its last encoding. */
-  async encode({ name, text, allowed = 'none', k = null, lane = null }) {
+   *  view's name), the lane's session reuses its last encoding, and the
+   *  text may come as its UTF-8 bytes (`utf8`, a Uint8Array) instead. */
+  async encode({ name, text, utf8 = null, allowed = 'none', k = null, lane = null }) {
     const tok = await tokenizer(name);
     if (k != null) return tok.encodeLimited(text, allowed, k);
     if (lane == null) return tok.encode(text, allowed);
     let session = sessions.get(lane);
     if (!session) sessions.set(lane, (session = new EncodeSession()));
-    return session.encode(tok, text, allowed);
+    return utf8 ? session.encodeUtf8(tok, utf8, allowed) : session.encode(tok, text, allowed);
   },
 
   /** {text, bytes: Uint8Array, ends: Uint32Array (end offset of each token in bytes)} */

@@ -173,7 +173,9 @@ class App {
       if (enc) return { enc, index, name, allowed, by: 'page' };
     }
     if (lane === 'main') this.client.wake();
-    const enc = await this.client.latest(lane, 'encode', { name, text: index.text, allowed, lane });
+    // (The bytes, not the text: the page's text is joined from pieces
+    // after an edit, and sending it would copy it into one string first.)
+    const enc = await this.client.latest(lane, 'encode', { name, utf8: index.bytes, allowed, lane });
     return enc && { enc, index, name, allowed, by: 'worker' };
   }
 
