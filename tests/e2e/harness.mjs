@@ -122,3 +122,19 @@ export async function shownIds(page) {
   const text = await page.getByTestId('token-ids').textContent();
   return JSON.parse(text);
 }
+
+/** Waits (up to `timeout` ms) until the main view shows `ids` for the
+ *  tokenizer `name`; on a timeout it returns all the same, so that the
+ *  caller's assertion on shownIds says what differs. */
+export async function waitForIds(page, name, ids, timeout = 15000) {
+  await page
+    .waitForFunction(
+      ([n, want]) => {
+        const t = document.querySelector('[data-testid="tokens"]');
+        return t.dataset.tokenizer === n && document.querySelector('[data-testid="token-ids"]').textContent === want;
+      },
+      [name, JSON.stringify(ids).replaceAll(',', ', ')],
+      { timeout },
+    )
+    .catch(() => {});
+}

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ROOT, startServer, launch, screenshot, shownIds } from './harness.mjs';
+import { ROOT, startServer, launch, screenshot, shownIds, waitForIds } from './harness.mjs';
 
 const TEXT = [
   'Hello, world! The quick brown fox jumps over 13 lazy dogs; 1234567 + 89 = 1234656.',
@@ -74,14 +74,7 @@ describe('tokenizer.json in the page', () => {
       await page.waitForFunction((v) => document.querySelector('[data-testid="tokenizer-select"]').value === v, fixture);
       assert.equal(await select.inputValue(), fixture);
       await page.getByTestId('input').fill(TEXT);
-      await page.waitForFunction(
-        ([n, want]) => {
-          const t = document.querySelector('[data-testid="tokens"]');
-          return t.dataset.tokenizer === n && document.querySelector('[data-testid="token-ids"]').textContent === want;
-        },
-        [fixture, JSON.stringify(expected).replaceAll(',', ', ')],
-        { timeout: 15000 },
-      ).catch(() => {});
+      await waitForIds(page, fixture, expected);
       assert.deepEqual(await shownIds(page), expected);
 
       // The compare view offers it as a column.

@@ -3,7 +3,7 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, oracle, screenshot, shownIds } from './harness.mjs';
+import { startServer, launch, oracle, screenshot, shownIds, waitForIds } from './harness.mjs';
 import { MULTILINGUAL, TYPED, SPECIAL, PARTIAL } from './texts.mjs';
 import { rng } from './rng.mjs';
 
@@ -21,14 +21,7 @@ async function showText(text) {
 
 /** Waits until the main view shows `expected` ids for `name`. */
 async function expectIds(name, expected) {
-  await page.waitForFunction(
-    ([n, want]) => {
-      const t = document.querySelector('[data-testid="tokens"]');
-      return t.dataset.tokenizer === n && document.querySelector('[data-testid="token-ids"]').textContent === want;
-    },
-    [name, JSON.stringify(expected).replaceAll(',', ', ')],
-    { timeout: 15000 },
-  ).catch(() => {});
+  await waitForIds(page, name, expected);
   assert.deepEqual(await shownIds(page), expected, `ids of ${name}`);
   const chipIds = await page.$$eval('[data-testid="tokens"] [data-token-id]', (els) => els.map((e) => Number(e.dataset.tokenId)));
   assert.deepEqual(chipIds, expected, `chips of ${name}`);
