@@ -5,7 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, ROOT } from './harness.mjs';
+import { startServer, launch, shownIds, ROOT } from './harness.mjs';
 import { MULTILINGUAL } from './texts.mjs';
 
 let server;
@@ -114,6 +114,23 @@ describe('the text box with a long text', () => {
     await page.keyboard.press('Control+z');
     assert.equal(await value(), LONG);
     await countsAgree();
+
+    // Over an emoji, another that shares its first UTF-16 unit (the box sees
+    // only the second unit change), then one more typed after it.
+    const at = LONG.indexOf('\ud83d', mid);
+    const other = String.fromCharCode(0xd83d, LONG.charCodeAt(at + 1) === 0xde00 ? 0xde01 : 0xde00);
+    await page.evaluate((a) => document.querySelector('[data-testid="input"]').setSelectionRange(a, a + 2), at);
+    await page.keyboard.type(other);
+    await page.keyboard.type('🙂');
+    want = LONG.slice(0, at) + other + '🙂' + LONG.slice(at + 2);
+    assert.equal(await value(), want);
+    await countsAgree();
+    // The page encodes edited texts from the last text's bytes and the
+    // edits: the ids are those of the same text pasted afresh.
+    const edited = await shownIds(page);
+    await paste('x');
+    await paste(want);
+    assert.deepEqual(await shownIds(page), edited);
   });
 
   it('scrolls through all of it, and typing after a scroll goes to the caret', async () => {
