@@ -166,7 +166,8 @@ export class Editor {
     const old = this.shown;
     let p = sameStart(old, now, Math.min(old.length, now.length));
     let s = sameEnd(old, now, Math.min(old.length, now.length) - p);
-    // The change splits no surrogate pair (TextIndex.edit relies on it).
+    // The change splits or forms no surrogate pair at its ends, so that
+    // TextIndex.edit can take its inserted units as they are.
     if (p > 0 && isHigh(old.charCodeAt(p - 1))) p--;
     if (s > 0 && isLow(old.charCodeAt(old.length - s))) s--;
     const edit = { at: this.a + p, removed: old.slice(p, old.length - s), inserted: now.slice(p, now.length - s), time: Date.now() };

@@ -186,8 +186,9 @@ export class TextIndex {
    *  units (else the unchanged start and end are searched for), and may
    *  hold those units as `inserted`.
    *
-   *  With `inserted`, and an edit that splits no surrogate pair, neither
-   *  text is read: a text joined from pieces (the editor's) stays so. V8
+   *  With `inserted`, and an edit that splits or forms no surrogate pair
+   *  at its ends, neither text is read: a text joined from pieces (the
+   *  editor's) stays so. V8
    *  copies such a string into one at its first slice or character read,
    *  which at 100 KB was most of what a keystroke allocated. */
   edit(text, change = null) {
@@ -211,8 +212,8 @@ export class TextIndex {
     let sb = firstAtLeast(at, n0, old.length - z);
     let inserted = known && typeof change.inserted === 'string' && change.inserted.length === change.put ? change.inserted : null;
     if (inserted === null || this.pairsAt(a, pb, old.length - z, sb, inserted)) {
-      // No surrogate pair split or formed at the edit's ends: a pair is
-      // unchanged as a whole, or all in the middle.
+      // The edit's ends may split or form a surrogate pair: widen it, so
+      // that a pair is unchanged as a whole or all in the middle.
       if (a > 0 && isHigh(old.charCodeAt(a - 1))) a--;
       if (z > 0 && isLow(old.charCodeAt(old.length - z))) z--;
       [pb, sb] = [firstAtLeast(at, n0, a), firstAtLeast(at, n0, old.length - z)];
