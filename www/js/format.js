@@ -188,9 +188,9 @@ export class TextIndex {
    *
    *  With `inserted`, and an edit that splits or forms no surrogate pair
    *  at its ends, neither text is read: a text joined from pieces (the
-   *  editor's) stays so. V8
-   *  copies such a string into one at its first slice or character read,
-   *  which at 100 KB was most of what a keystroke allocated. */
+   *  editor's) stays so. V8 copies such a string into one at its first
+   *  slice or character read, which at 100 KB was most of what a keystroke
+   *  allocated. */
   edit(text, change = null) {
     const old = this.text;
     const known = change && change.before === old && old.length - change.gone + change.put === text.length;
