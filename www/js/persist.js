@@ -75,10 +75,12 @@ export function startSaving(app, host) {
   const clear = el('button', { type: 'button', class: 'ghost', 'data-testid': 'clear-storage', text: 'Clear saved data' });
   host.append(el('p', { class: 'storage-line' }, status, clear));
 
+  /** The pending save's timer (0: nothing waits to be saved). */
   let timer = 0;
   let failed = false;
   function save() {
     clearTimeout(timer);
+    timer = 0;
     const state = {
       v: 1,
       page: capture(app),
@@ -104,26 +106,19 @@ export function startSaving(app, host) {
   // Saved once nothing changed for SAVE_MS (a pause in typing, not a
   // pause between words, where its work would delay a key's chips), and
   // at once when the page is hidden or left.
-  let pending = false;
   const later = () => {
     clearTimeout(timer);
-    pending = true;
-    timer = setTimeout(() => {
-      pending = false;
-      save();
-    }, SAVE_MS);
+    timer = setTimeout(save, SAVE_MS);
   };
   const flush = () => {
-    if (!pending) return;
-    pending = false;
-    save();
+    if (timer) save();
   };
   addEventListener('pagehide', flush);
   document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flush());
   for (const type of ['text', 'settings', 'tab', 'tokenizers', 'toys', 'teach-settings']) app.on(type, later);
   clear.addEventListener('click', () => {
     clearTimeout(timer);
-    pending = false;
+    timer = 0;
     try {
       storage()?.removeItem(STORAGE_KEY);
       status.textContent = 'Saved data cleared. New changes are saved again.';
