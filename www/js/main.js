@@ -76,12 +76,11 @@ class App {
 
   /** `change` (optional): where the text changed, see TextIndex.edit. */
   setText(text, change = null) {
-    // (An edit's own description answers whether it changed anything:
-    // comparing two texts of one length reads, and so joins, both.)
-    const edited = change?.before === this.state.text;
-    if (edited ? !change.gone && !change.put : text === this.state.text) return;
+    // (The index of the same text is the same index: TextIndex.edit tells.)
+    const index = this.index.edit(text, change);
+    if (index === this.index) return;
     this.state.text = text;
-    this.index = this.index.edit(text, change);
+    this.index = index;
     this.emit('text');
   }
 
