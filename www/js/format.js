@@ -66,8 +66,17 @@ function identity(n) {
 
 /** Whether UTF-16 unit `c` is the first (high) or the second (low) half
  *  of a surrogate pair. */
-export const isHigh = (c) => c >= 0xd800 && c <= 0xdbff;
+const isHigh = (c) => c >= 0xd800 && c <= 0xdbff;
 export const isLow = (c) => c >= 0xdc00 && c <= 0xdfff;
+
+/** For a change of `old` that keeps its first `a` and last `z` UTF-16
+ *  units: [a, z] narrowed so that no surrogate pair is kept in part (split)
+ *  and no kept half may pair up with the changed middle. */
+export function pairSafe(old, a, z) {
+  if (a > 0 && isHigh(old.charCodeAt(a - 1))) a--;
+  if (z > 0 && isLow(old.charCodeAt(old.length - z))) z--;
+  return [a, z];
+}
 
 /** Fills map[from, to) with the UTF-16 offset of the character that holds
  *  each byte of bytes[from, to) (valid UTF-8), the first character at `u`;
@@ -214,8 +223,7 @@ export class TextIndex {
     if (inserted === null || this.pairsAt(a, pb, old.length - z, sb, inserted)) {
       // The edit's ends may split or form a surrogate pair: widen it, so
       // that a pair is unchanged as a whole or all in the middle.
-      if (a > 0 && isHigh(old.charCodeAt(a - 1))) a--;
-      if (z > 0 && isLow(old.charCodeAt(old.length - z))) z--;
+      [a, z] = pairSafe(old, a, z);
       [pb, sb] = [firstAtLeast(at, n0, a), firstAtLeast(at, n0, old.length - z)];
       inserted = null;
     }
