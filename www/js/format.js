@@ -269,11 +269,15 @@ export class TextIndex {
     return at >= this.bytes.length || (this.bytes[at] & 0xc0) !== 0x80;
   }
 
+  /** Byte offset `b`, or the end of the character it is inside. */
+  charEnd(b) {
+    while (b < this.bytes.length && !this.isBoundary(b)) b++;
+    return b;
+  }
+
   /** The UTF-16 range covering bytes [start, end), widened to whole characters. */
   utf16Range(start, end) {
-    let e = end;
-    while (e < this.bytes.length && !this.isBoundary(e)) e++;
-    return [this.u16At(start), this.u16At(e)];
+    return [this.u16At(start), this.u16At(this.charEnd(end))];
   }
 
   /** The text of bytes [start, end) (`start` on a character's first byte),
@@ -281,9 +285,7 @@ export class TextIndex {
    *  sliced from the text, which an edit leaves joined from pieces (see
    *  edit): so a lone surrogate reads as U+FFFD, as the tokenizer saw it. */
   textOf(start, end) {
-    let e = end;
-    while (e < this.bytes.length && !this.isBoundary(e)) e++;
-    return lenient.decode(this.bytes.subarray(start, e));
+    return lenient.decode(this.bytes.subarray(start, this.charEnd(end)));
   }
 }
 
