@@ -10,10 +10,12 @@ const DEFAULT_COLUMNS = ['r50k_base', 'cl100k_base', 'o200k_base'];
 const MAX_COLUMNS = 4;
 
 /** Quiet time after the last edit before the columns are re-encoded (ms):
- *  longer than the pause between keys within a word (100-300 ms at 40-120
- *  words a minute), so that they catch up between words, not between keys,
- *  where their redraw would delay the next key's chips (BENCHMARKS.md §5). */
-const IDLE_MS = 300;
+ *  well above the time between keys within a word, so that they catch up
+ *  between words, not between keys, where their redraw would delay the next
+ *  key's chips. That time is the typist's pause (100-300 ms at 40-120 words
+ *  a minute) plus the key's own handling: at 300 ms the columns caught up
+ *  just before 2-5 of 60 keys typed in a word (BENCHMARKS.md §5). */
+const IDLE_MS = 500;
 
 export function mount(panel, app) {
   const grid = el('div', { class: 'compare-grid', 'data-testid': 'compare' });
