@@ -3,7 +3,7 @@
 // localStorage. Storage that is full or disabled gets a visible message and
 // the page carries on. A Clear button wipes what was saved.
 
-import { el } from './dom.js';
+import { el, setText } from './dom.js';
 import { capture, STORAGE_KEY } from './page-state.js';
 import { PATTERN_VALUES, MIN_VOCAB, MAX_VOCAB, toys, trainSettings } from './teach-store.js';
 
@@ -95,12 +95,13 @@ export function startSaving(app, host) {
       s.setItem(STORAGE_KEY, JSON.stringify(state));
       if (failed) app.errors.clear('storage');
       failed = false;
-      status.textContent = `Saved in this browser: your text, settings and ${state.toys.length} vocabular${state.toys.length === 1 ? 'y' : 'ies'}.`;
+      // (The same words after most saves: written only when they change.)
+      setText(status, `Saved in this browser: your text, settings and ${state.toys.length} vocabular${state.toys.length === 1 ? 'y' : 'ies'}.`);
     } catch (e) {
       failed = true;
       const full = e && (e.name === 'QuotaExceededError' || e.code === 22);
       app.errors.show('storage', new Error(`could not save your work in this browser (${full ? 'storage is full' : e.message}); it will not survive a reload`));
-      status.textContent = 'Not saved.';
+      setText(status, 'Not saved.');
     }
   }
   // Saved once nothing changed for SAVE_MS (a pause in typing, not a
@@ -121,7 +122,7 @@ export function startSaving(app, host) {
     timer = 0;
     try {
       storage()?.removeItem(STORAGE_KEY);
-      status.textContent = 'Saved data cleared. New changes are saved again.';
+      setText(status, 'Saved data cleared. New changes are saved again.');
       app.errors.clear('storage');
     } catch (e) {
       app.errors.show('storage', e);
